@@ -1,6 +1,6 @@
 module github.com/mcp-memory-go/memory
 
-go 1.25.0
+go 1.26.0
 
 require (
 	github.com/modelcontextprotocol/go-sdk v1.8.0 // indirect
@@ -9,4 +9,5 @@ require (
 	github.com/ncruces/julianday v1.0.0 // indirect
 	github.com/yalue/onnxruntime_go v1.27.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/text v0.44.0 // indirect
 )

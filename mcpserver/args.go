@@ -1,0 +1,87 @@
+package mcpserver
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/google/jsonschema-go/jsonschema"
+	memory "github.com/mcp-memory-go/memory"
+)
+
+// Tags is a tag list argument. Like upstream it accepts an array of strings,
+// a comma-separated string, or a string holding a JSON array.
+type Tags []string
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *Tags) UnmarshalJSON(b []byte) error {
+	var list []string
+	if err := json.Unmarshal(b, &list); err == nil {
+		*t = list
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return memory.Errorf(memory.EInvalid, "tags must be an array of strings or a comma-separated string")
+	}
+	if s = strings.TrimSpace(s); strings.HasPrefix(s, "[") {
+		if err := json.Unmarshal([]byte(s), &list); err == nil {
+			*t = list
+			return nil
+		}
+	}
+	*t = memory.SplitTagList(s)
+	return nil
+}
+
+var tagsSchema = &jsonschema.Schema{
+	Types:       []string{"array", "string", "null"},
+	Items:       &jsonschema.Schema{Type: "string"},
+	Description: "tags: an array of strings or a comma-separated string",
+}
+
+// inputSchema derives a tool's input schema from its argument struct, with
+// the flexible Tags type described as upstream accepts it.
+func inputSchema[T any]() *jsonschema.Schema {
+	s, err := jsonschema.For[T](&jsonschema.ForOptions{
+		TypeSchemas: map[reflect.Type]*jsonschema.Schema{reflect.TypeFor[Tags](): tagsSchema},
+	})
+	if err != nil {
+		panic("mcpserver: schema of " + reflect.TypeFor[T]().String() + ": " + err.Error())
+	}
+	return s
+}
+
+// parseDate reads an "after"/"before" argument: a date (YYYY-MM-DD, the
+// start of that day in the server's time zone) or an RFC 3339 time.
+func parseDate(name, s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02", s, time.Local); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04"} {
+		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, memory.Errorf(memory.EInvalid, "%s must be a date like 2025-03-01 or an RFC 3339 time like 2025-03-01T10:00:00Z, got %q", name, s)
+}
+
+// dayAfter returns the start of the day after date s, for inclusive end
+// dates of the v8 timeframe tools.
+func dayAfter(name, s string) (time.Time, error) {
+	t, err := parseDate(name, s)
+	if err != nil || t.IsZero() {
+		return t, err
+	}
+	if len(strings.TrimSpace(s)) == len("2006-01-02") {
+		return t.AddDate(0, 0, 1), nil
+	}
+	return t, nil
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,145 @@
+// Package mcpserver exposes the memory service over the Model Context
+// Protocol with the official go-sdk: upstream's v10 tools (memory_store,
+// memory_search, …) with typed arguments, output schemas, structured content
+// and a short text; the v8 tool names as aliases; resources and prompts. The
+// same *mcp.Server serves stdio and streamable HTTP.
+package mcpserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+
+	memory "github.com/mcp-memory-go/memory"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// Options configure the MCP server. The zero value is usable.
+type Options struct {
+	// Name and Version identify the server in the initialize answer.
+	Name, Version string
+	Logger        *slog.Logger
+	// ListLegacyTools lists the v8 tool names in tools/list. They are
+	// always callable; by default they are hidden, as upstream hides them,
+	// to keep the tool list short for the model.
+	ListLegacyTools bool
+	// MaxResponseChars is the default cut-off of search answers (0: none).
+	MaxResponseChars int
+}
+
+type handlers struct {
+	svc  *memory.Service
+	opts Options
+	log  *slog.Logger
+}
+
+// New returns an MCP server backed by svc.
+func New(svc *memory.Service, opts Options) *mcp.Server {
+	if opts.Name == "" {
+		opts.Name = "memory"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	h := &handlers{svc: svc, opts: opts, log: opts.Logger}
+	s := mcp.NewServer(&mcp.Implementation{Name: opts.Name, Title: "MCP Memory Service", Version: opts.Version}, &mcp.ServerOptions{
+		Instructions: "Persistent memory: store what you learn with memory_store (with tags and a memory_type), " +
+			"recall it with memory_search (hybrid keyword + semantic search, filters by tags, type and natural-language time), " +
+			"browse with memory_list, fix with memory_update, remove with memory_delete.",
+		Logger: opts.Logger,
+	})
+	h.registerTools(s)
+	h.registerLegacy(s)
+	h.registerResources(s)
+	h.registerPrompts(s)
+	if !opts.ListLegacyTools {
+		s.AddReceivingMiddleware(hideLegacy)
+	}
+	return s
+}
+
+// tool registers one typed tool with a derived input schema.
+func addTool[In, Out any](s *mcp.Server, name, title, desc string, ann mcp.ToolAnnotations, h mcp.ToolHandlerFor[In, Out]) {
+	ann.Title = title
+	ann.OpenWorldHint = ptr(false)
+	mcp.AddTool(s, &mcp.Tool{Name: name, Title: title, Description: desc, Annotations: &ann, InputSchema: inputSchema[In]()}, h)
+}
+
+var (
+	readOnly    = mcp.ToolAnnotations{ReadOnlyHint: true}
+	additive    = mcp.ToolAnnotations{DestructiveHint: ptr(false)}
+	destructive = mcp.ToolAnnotations{DestructiveHint: ptr(true)}
+	idempotent  = mcp.ToolAnnotations{DestructiveHint: ptr(true), IdempotentHint: true}
+)
+
+func (h *handlers) registerTools(s *mcp.Server) {
+	addTool(s, "memory_store", "Store Memory",
+		"Store a memory: a fact, decision, preference or note worth recalling later. Tags and memory_type (note, decision, learning, error, task, reference, …) help find it. Exact duplicates and near-duplicates stored within 24 hours are refused unless conversation_id is given.",
+		additive, h.store)
+	addTool(s, "memory_store_session", "Store Session",
+		"Store a conversation (a list of {role, content} turns) as session memories tagged session:<id>, split at turn boundaries when long.",
+		additive, h.storeSession)
+	addTool(s, "memory_search", "Search Memories",
+		"Find memories by meaning and keywords (mode hybrid, the default), by meaning only (semantic), by BM25 keywords (keyword) or by exact substring (exact). Filter by tags (any/all), memory_type and time: time_expr such as \"yesterday\", \"last week\", \"in March\", or after/before dates. Filters apply before ranking, so they never hide matches.",
+		readOnly, h.search)
+	addTool(s, "memory_list", "List Memories",
+		"Browse memories newest first, a page at a time, optionally filtered by tags, memory_type or staleness (stale_days: not accessed for N days).",
+		readOnly, h.list)
+	addTool(s, "memory_delete", "Delete Memories",
+		"Delete memories by content_hash, or by tags, memory_type and time range combined (AND). At least one filter is required. Use dry_run to see what would be deleted first.",
+		destructive, h.delete)
+	addTool(s, "memory_update", "Update Memory",
+		"Change a memory's tags (replaced), memory_type or metadata (merged) by content_hash. With versioned=true and updates.content, store a corrected version; the old one is kept but hidden from search.",
+		destructive, h.update)
+	addTool(s, "memory_cleanup", "Clean Up Duplicates",
+		"Remove duplicate memories whose content differs only in case, white space or punctuation; the oldest copy is kept with the union of the tags.",
+		idempotent, h.cleanup)
+	addTool(s, "memory_health", "Memory Health",
+		"Check the memory store: storage integrity, counts, whether semantic search is on (and why not), and memories needing re-embedding.",
+		readOnly, h.health)
+	addTool(s, "memory_stats", "Memory Statistics",
+		"Counts of memories, tags, types and embedding models, and this session's search and store figures.",
+		readOnly, h.stats)
+}
+
+// toolError turns a service error into a tool error whose message the model
+// can act on. Internal details are logged here, once, and not sent.
+func (h *handlers) toolError(err error) error {
+	code := memory.ErrorCode(err)
+	if code == memory.EInternal {
+		h.log.Error("tool call", "err", err)
+		return errors.New("internal error: the server could not complete the request (details are in the server log)")
+	}
+	return errors.New(memory.ErrorMessage(err))
+}
+
+// textResult is a tool result whose text is the summary plus warnings.
+func textResult(text string, warnings ...string) *mcp.CallToolResult {
+	for _, w := range warnings {
+		text += "\nWarning: " + w
+	}
+	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// hideLegacy removes the v8 aliases from tools/list answers.
+func hideLegacy(next mcp.MethodHandler) mcp.MethodHandler {
+	return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+		res, err := next(ctx, method, req)
+		if method != "tools/list" || err != nil {
+			return res, err
+		}
+		if lr, ok := res.(*mcp.ListToolsResult); ok {
+			kept := lr.Tools[:0:0]
+			for _, t := range lr.Tools {
+				if !legacyNames[t.Name] {
+					kept = append(kept, t)
+				}
+			}
+			lr.Tools = kept
+		}
+		return res, nil
+	}
+}

@@ -1,0 +1,92 @@
+package mcpserver
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	memory "github.com/mcp-memory-go/memory"
+)
+
+// formatSearch renders search results for the model to read: each memory in
+// full with its hash, date, tags and score. With maxChars > 0 the list is cut
+// at a memory boundary and res.Count shortened to match.
+func formatSearch(res memory.SearchResult, debug bool, maxChars int) string {
+	var b strings.Builder
+	if res.Count == 0 {
+		fmt.Fprintf(&b, "No memories found")
+		if res.Query != "" {
+			fmt.Fprintf(&b, " for %q", res.Query)
+		}
+		b.WriteString(".")
+	} else {
+		fmt.Fprintf(&b, "Found %d memories (mode: %s)", res.Count, res.Mode)
+		if res.Query != "" {
+			fmt.Fprintf(&b, " for %q", res.Query)
+		}
+		b.WriteString(":")
+	}
+	if !res.After.IsZero() || !res.Before.IsZero() {
+		fmt.Fprintf(&b, "\nTime range: %s to %s", fmtTime(res.After, "the beginning"), fmtTime(res.Before, "now"))
+	}
+	for _, n := range res.Notes {
+		b.WriteString("\nNote: " + n)
+	}
+	header := b.Len()
+	for i, r := range res.Results {
+		var e strings.Builder
+		fmt.Fprintf(&e, "\n\n%d. %s\n   Hash: %s | Created: %s | Type: %s | Score: %.3f (%s)",
+			i+1, r.Content, r.Hash, r.CreatedAt.Format(time.RFC3339), r.Type, r.Score, strings.Join(r.MatchedBy, "+"))
+		if len(r.Tags) > 0 {
+			fmt.Fprintf(&e, "\n   Tags: %s", strings.Join(r.Tags, ", "))
+		}
+		if debug {
+			fmt.Fprintf(&e, "\n   Debug: keyword %.3f, semantic %.3f, accessed %d times", r.KeywordScore, r.SemanticScore, r.AccessCount)
+		}
+		if maxChars > 0 && b.Len()+e.Len() > maxChars && b.Len() > header {
+			fmt.Fprintf(&b, "\n\n(%d more results cut at max_response_chars=%d)", res.Count-i, maxChars)
+			res.Count = i
+			break
+		}
+		b.WriteString(e.String())
+	}
+	return b.String()
+}
+
+func fmtTime(t time.Time, zero string) string {
+	if t.IsZero() {
+		return zero
+	}
+	return t.Format(time.RFC3339)
+}
+
+// formatList renders a page of memories.
+func formatList(res memory.ListResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Page %d of %d (%d memories in all):", res.Page, max(res.TotalPages, 1), res.Total)
+	for _, m := range res.Memories {
+		fmt.Fprintf(&b, "\n- %s\n  Hash: %s | Created: %s | Type: %s", memory.Clip(m.Content, 300), m.Hash, m.CreatedAt.Format(time.RFC3339), m.Type)
+		if len(m.Tags) > 0 {
+			fmt.Fprintf(&b, " | Tags: %s", strings.Join(m.Tags, ", "))
+		}
+	}
+	if res.HasMore {
+		fmt.Fprintf(&b, "\n(more on page %d)", res.Page+1)
+	}
+	return b.String()
+}
+
+// formatHealth renders a health report.
+func formatHealth(h memory.Health) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Status: %s | backend %s | %d memories", h.Status, h.Backend, h.Storage.Memories)
+	if h.Semantic.Enabled {
+		fmt.Fprintf(&b, " | semantic search on (%s, %d-d)", h.Semantic.Model, h.Semantic.Dim)
+	} else {
+		fmt.Fprintf(&b, " | semantic search off")
+	}
+	for _, p := range h.Problems {
+		b.WriteString("\n- " + p)
+	}
+	return b.String()
+}

@@ -100,7 +100,15 @@ type TagCount struct {
 // writes made by other processes sharing the same storage.
 //
 // Methods return *Error values with ENotFound, EConflict or EInvalid codes
-// for the conditions documented; anything else is an internal error.
+// for the conditions documented; anything else is an internal error. A
+// missing required field, an owner-only Delete, a limit below 1 or a query
+// vector whose length differs from its model's stored vectors is EInvalid.
+//
+// What reads return: Tags in insertion order, Tags and Metadata never nil;
+// NewestFirst breaks CreatedAt ties by the later insertion and OldestFirst
+// is its exact reverse; superseded memories are live (they count in Stats
+// and Tags) but are hidden from Find and searches unless asked for.
+// memorytest.RunStoreTests checks all of this for every backend.
 type Store interface {
 	// Insert adds memories atomically: all of them or none. Each must have
 	// Owner, Hash, Content, Type, CreatedAt and UpdatedAt set. If a live

@@ -1,0 +1,106 @@
+package sqlite
+
+// Internals exposed to the external tests of this package.
+
+import (
+	"context"
+	"path/filepath"
+
+	"github.com/ncruces/go-sqlite3/driver"
+
+	"github.com/mcp-memory-go/memory"
+)
+
+// ExecRaw runs query on the database file at path through a plain
+// connection, bypassing the Store.
+func ExecRaw(ctx context.Context, path, query string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	db, err := driver.Open(dsn(abs))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.ExecContext(ctx, query)
+	return err
+}
+
+// QueryPlan returns the EXPLAIN QUERY PLAN lines of query on s.
+func (s *Store) QueryPlan(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return nil, err
+		}
+		out = append(out, detail)
+	}
+	return out, rows.Err()
+}
+
+// KeywordSQL returns the query KeywordSearch runs.
+func KeywordSQL(f memory.Filter, terms []string, limit int) (string, []any, error) {
+	flt, err := newFilter(f)
+	if err != nil {
+		return "", nil, err
+	}
+	q, args := keywordSQL(flt, matchExpr(terms), limit)
+	return q, args, nil
+}
+
+// FindSQL returns the listing query Find runs.
+func FindSQL(f memory.Filter) (string, []any, error) {
+	flt, err := newFilter(f)
+	if err != nil {
+		return "", nil, err
+	}
+	var b sqlBuilder
+	b.add("SELECT " + memoryCols + " FROM memories m WHERE ")
+	flt.where(&b)
+	b.add(" ORDER BY m.created_at DESC, m.id DESC LIMIT 10")
+	return b.String(), b.args, nil
+}
+
+// CandidateSQL returns the query selecting vector search candidates.
+func CandidateSQL(f memory.Filter) (string, []any, error) {
+	flt, err := newFilter(f)
+	if err != nil {
+		return "", nil, err
+	}
+	var b sqlBuilder
+	flt.candidates(&b)
+	return b.String(), b.args, nil
+}
+
+// MatchExpr is matchExpr.
+var MatchExpr = matchExpr
+
+// SlabLoaded reports whether the vectors of model are in memory.
+func (s *Store) SlabLoaded(model string) bool {
+	s.vec.mu.Lock()
+	defer s.vec.mu.Unlock()
+	return s.vec.slabs[model] != nil
+}
+
+// PendingSQL is the query of PendingEmbeddings.
+const PendingSQL = pendingSQL
+
+// Exec runs a statement on the store's database.
+func (s *Store) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := s.db.ExecContext(ctx, query, args...)
+	return err
+}
+
+// The queries that load and refresh the vector slab.
+const (
+	SlabLoadSQL  = slabLoadSQL
+	SlabDeltaSQL = slabDeltaSQL
+)

@@ -1,0 +1,107 @@
+package sqlite
+
+// Prepared statements, cached by SQL text: preparing the memory columns
+// costs SQLite about 20 µs, more than running a point query.
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+)
+
+// maxStmts bounds the cache; queries beyond it run unprepared. Filters
+// make a few dozen distinct texts in practice (list lengths vary them).
+const maxStmts = 256
+
+// stmtCache holds prepared statements by SQL text.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// get returns the cached statement for query, preparing it if there is
+// room, or nil to run the query unprepared.
+func (c *stmtCache) get(ctx context.Context, db *sql.DB, query string) *sql.Stmt {
+	c.mu.Lock()
+	st, full := c.m[query], len(c.m) >= maxStmts
+	c.mu.Unlock()
+	if st != nil || full {
+		return st
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the unprepared query reports the error
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.m[query]; old != nil {
+		st.Close()
+		return old
+	}
+	if c.m == nil {
+		c.m = make(map[string]*sql.Stmt)
+	}
+	c.m[query] = st
+	return st
+}
+
+// close closes every cached statement.
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = nil
+}
+
+// queryer runs queries on the database or in a transaction (tx != nil).
+type queryer struct {
+	s  *Store
+	tx *sql.Tx
+}
+
+// on returns a queryer in tx, or on the database if tx is nil.
+func (s *Store) on(tx *sql.Tx) queryer { return queryer{s: s, tx: tx} }
+
+// stmt returns the prepared form of query for this queryer, or nil.
+func (q queryer) stmt(ctx context.Context, query string) *sql.Stmt {
+	st := q.s.stmts.get(ctx, q.s.db, query)
+	if st != nil && q.tx != nil {
+		st = q.tx.StmtContext(ctx, st)
+	}
+	return st
+}
+
+// QueryContext runs a query returning rows.
+func (q queryer) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := q.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	if q.tx != nil {
+		return q.tx.QueryContext(ctx, query, args...)
+	}
+	return q.s.db.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs a query returning at most one row.
+func (q queryer) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := q.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	if q.tx != nil {
+		return q.tx.QueryRowContext(ctx, query, args...)
+	}
+	return q.s.db.QueryRowContext(ctx, query, args...)
+}
+
+// ExecContext runs a statement returning no rows.
+func (q queryer) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := q.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	if q.tx != nil {
+		return q.tx.ExecContext(ctx, query, args...)
+	}
+	return q.s.db.ExecContext(ctx, query, args...)
+}

@@ -3,6 +3,7 @@ package mcpserver
 import (
 	"encoding/json"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +36,49 @@ func (t *Tags) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// Int is an integer argument of a v8 tool. Those tools are not listed, so
+// generic clients cannot see their schemas and send numbers as strings
+// ("5"); like upstream (pydantic), they are accepted.
+type Int int
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (n *Int) UnmarshalJSON(b []byte) error {
+	var v int
+	if err := json.Unmarshal(b, &v); err == nil {
+		*n = Int(v)
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		if v, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
+			*n = Int(v)
+			return nil
+		}
+	}
+	return memory.Errorf(memory.EInvalid, "want a whole number, got %s", b)
+}
+
+// Bool is a boolean argument of a v8 tool; "true" and "false" strings are
+// accepted for the same reason as Int.
+type Bool bool
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (v *Bool) UnmarshalJSON(b []byte) error {
+	var x bool
+	if err := json.Unmarshal(b, &x); err == nil {
+		*v = Bool(x)
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		if x, err := strconv.ParseBool(strings.TrimSpace(s)); err == nil {
+			*v = Bool(x)
+			return nil
+		}
+	}
+	return memory.Errorf(memory.EInvalid, "want true or false, got %s", b)
+}
+
 var tagsSchema = &jsonschema.Schema{
 	Types:       []string{"array", "string", "null"},
 	Items:       &jsonschema.Schema{Type: "string"},
@@ -45,7 +89,11 @@ var tagsSchema = &jsonschema.Schema{
 // the flexible Tags type described as upstream accepts it.
 func inputSchema[T any]() *jsonschema.Schema {
 	s, err := jsonschema.For[T](&jsonschema.ForOptions{
-		TypeSchemas: map[reflect.Type]*jsonschema.Schema{reflect.TypeFor[Tags](): tagsSchema},
+		TypeSchemas: map[reflect.Type]*jsonschema.Schema{
+			reflect.TypeFor[Tags](): tagsSchema,
+			reflect.TypeFor[Int]():  {Types: []string{"integer", "string"}},
+			reflect.TypeFor[Bool](): {Types: []string{"boolean", "string"}},
+		},
 	})
 	if err != nil {
 		panic("mcpserver: schema of " + reflect.TypeFor[T]().String() + ": " + err.Error())

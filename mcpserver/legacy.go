@@ -28,15 +28,15 @@ func addLegacy[In, Out any](s *mcp.Server, name, desc string, ann mcp.ToolAnnota
 // RetrieveArgs are the arguments of retrieve_memory and recall_memory.
 type RetrieveArgs struct {
 	Query               string  `json:"query" jsonschema:"what to look for"`
-	NResults            int     `json:"n_results,omitempty" jsonschema:"number of results, default 5"`
+	NResults            Int     `json:"n_results,omitempty" jsonschema:"number of results, default 5"`
 	SimilarityThreshold float64 `json:"similarity_threshold,omitempty" jsonschema:"drop results scoring below this (0..1)"`
 }
 
 // TagSearchArgs are the arguments of search_by_tag.
 type TagSearchArgs struct {
 	Tags     Tags `json:"tags"`
-	MatchAll bool `json:"match_all,omitempty" jsonschema:"require every tag (default: any)"`
-	Limit    int  `json:"limit,omitempty" jsonschema:"1..100, default 20"`
+	MatchAll Bool `json:"match_all,omitempty" jsonschema:"require every tag (default: any)"`
+	Limit    Int  `json:"limit,omitempty" jsonschema:"1..100, default 20"`
 }
 
 // HashArgs are the arguments of delete_memory.
@@ -62,7 +62,7 @@ func (a TagDeleteArgs) all() []string {
 // ExactArgs are the arguments of exact_match_retrieve.
 type ExactArgs struct {
 	Content string `json:"content" jsonschema:"text the memory must contain"`
-	Limit   int    `json:"limit,omitempty"`
+	Limit   Int    `json:"limit,omitempty"`
 }
 
 // TimeframeArgs are the arguments of recall_by_timeframe and
@@ -70,7 +70,7 @@ type ExactArgs struct {
 type TimeframeArgs struct {
 	StartDate string `json:"start_date" jsonschema:"first day (YYYY-MM-DD), inclusive"`
 	EndDate   string `json:"end_date,omitempty" jsonschema:"last day (YYYY-MM-DD), inclusive; default today"`
-	NResults  int    `json:"n_results,omitempty"`
+	NResults  Int    `json:"n_results,omitempty"`
 	Tag       string `json:"tag,omitempty" jsonschema:"delete_by_timeframe: only memories with this tag"`
 }
 
@@ -172,11 +172,11 @@ func timeframe(start, end string) (after, before time.Time, err error) {
 	return
 }
 
-func orDefault(v, d int) int {
+func orDefault(v Int, d int) int {
 	if v == 0 {
 		return d
 	}
-	return v
+	return int(v)
 }
 
 func optional(s string) []string {

@@ -26,6 +26,9 @@ type Options struct {
 	ListLegacyTools bool
 	// MaxResponseChars is the default cut-off of search answers (0: none).
 	MaxResponseChars int
+	// OnInitialized runs (in its own goroutine) once a client has completed
+	// the handshake: the place to warm slow things up without delaying it.
+	OnInitialized func(ctx context.Context)
 }
 
 type handlers struct {
@@ -48,6 +51,11 @@ func New(svc *memory.Service, opts Options) *mcp.Server {
 			"recall it with memory_search (hybrid keyword + semantic search, filters by tags, type and natural-language time), " +
 			"browse with memory_list, fix with memory_update, remove with memory_delete.",
 		Logger: opts.Logger,
+		InitializedHandler: func(ctx context.Context, _ *mcp.InitializedRequest) {
+			if opts.OnInitialized != nil {
+				go opts.OnInitialized(context.WithoutCancel(ctx))
+			}
+		},
 	})
 	h.registerTools(s)
 	h.registerLegacy(s)

@@ -1,0 +1,150 @@
+package memory_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	memory "github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/embed/glove"
+	"github.com/mcp-memory-go/memory/sqlite"
+)
+
+// benchWords is a plain English vocabulary for synthetic memories that the
+// built-in model knows, so the vectors have realistic structure.
+var benchWords = strings.Fields(`project meeting database server deploy release customer budget design
+review test bug fix feature team manager engineer report schedule deadline office travel flight hotel
+dinner lunch coffee tea friend family birthday holiday weekend morning evening doctor health exercise
+running swimming music guitar piano book movie garden kitchen recipe chicken pasta salad bread cheese
+city river mountain beach summer winter spring autumn rain snow weather car train bus bicycle phone
+laptop screen keyboard email message letter contract invoice payment bank account password security
+network cloud storage backup memory search index query cache latency performance error warning
+decision plan goal idea question answer problem solution document note reminder task priority
+school teacher student lesson course exam paper research science history language english french
+german spanish market price sale product store order shipping delivery package box paint color
+red blue green house apartment rent move neighbor dog cat bird horse animal tree flower forest`)
+
+func synthSentence(r *rand.Rand) string {
+	n := 12 + r.IntN(10)
+	w := make([]string, n)
+	for i := range w {
+		w[i] = benchWords[r.IntN(len(benchWords))]
+	}
+	return strings.Join(w, " ")
+}
+
+// openBenchService returns a service with the built-in model over a store
+// holding n synthetic memories.
+func openBenchService(b *testing.B, n int) *memory.Service {
+	b.Helper()
+	ctx := context.Background()
+	st := sqlite.New(filepath.Join(b.TempDir(), "bench.db"))
+	if err := st.Open(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	svc := memory.NewService(st, glove.New())
+	svc.RecordAccess = false
+	r := rand.New(rand.NewPCG(1, uint64(n)))
+	const batch = 5000
+	for i := 0; i < n; i += batch {
+		reqs := make([]memory.StoreRequest, 0, batch)
+		for j := i; j < min(i+batch, n); j++ {
+			reqs = append(reqs, memory.StoreRequest{Content: fmt.Sprintf("%s %d", synthSentence(r), j), Tags: []string{fmt.Sprintf("t%d", j%50)}})
+		}
+		if _, err := svc.StoreBatch(ctx, reqs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := st.Preload(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return svc
+}
+
+// BenchmarkServiceSearch measures a whole search through the service with
+// the built-in model, query embedding included, at 10k and 100k memories.
+// p50 and p95 are reported as metrics.
+func BenchmarkServiceSearch(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		svc := openBenchService(b, n)
+		r := rand.New(rand.NewPCG(7, 7))
+		queries := make([]string, 200)
+		for i := range queries {
+			queries[i] = strings.Join(strings.Fields(synthSentence(r))[:6], " ")
+		}
+		for _, mode := range []string{memory.ModeHybrid, memory.ModeSemantic, memory.ModeKeyword} {
+			b.Run(fmt.Sprintf("%s/n=%d", mode, n), func(b *testing.B) {
+				ctx := context.Background()
+				lat := make([]time.Duration, 0, b.N)
+				i := 0
+				for b.Loop() {
+					t0 := time.Now()
+					if _, err := svc.Search(ctx, memory.SearchRequest{Query: queries[i%len(queries)], Mode: mode}); err != nil {
+						b.Fatal(err)
+					}
+					lat = append(lat, time.Since(t0))
+					i++
+				}
+				reportPercentiles(b, lat)
+			})
+		}
+		b.Run(fmt.Sprintf("hybrid-tag-filter/n=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := svc.Search(context.Background(), memory.SearchRequest{Query: queries[0], Tags: []string{"t7"}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkServiceStoreBatch measures batched stores with the built-in
+// model: validation, hashing, duplicate checks, embedding and insertion.
+func BenchmarkServiceStoreBatch(b *testing.B) {
+	svc := openBenchService(b, 0)
+	r := rand.New(rand.NewPCG(3, 3))
+	const batch = 1000
+	i := 0
+	for b.Loop() {
+		reqs := make([]memory.StoreRequest, batch)
+		for j := range reqs {
+			reqs[j] = memory.StoreRequest{Content: fmt.Sprintf("%s %d", synthSentence(r), i), Tags: []string{"bench"}}
+			i++
+		}
+		if _, err := svc.StoreBatch(context.Background(), reqs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "memories/s")
+}
+
+// BenchmarkServiceStore measures single stores (one transaction each, with
+// the semantic duplicate check), as an MCP client issues them.
+func BenchmarkServiceStore(b *testing.B) {
+	svc := openBenchService(b, 10_000)
+	r := rand.New(rand.NewPCG(5, 5))
+	i := 0
+	for b.Loop() {
+		if _, err := svc.Store(context.Background(), memory.StoreRequest{Content: fmt.Sprintf("%s %d", synthSentence(r), i), ConversationID: "bench"}); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "memories/s")
+}
+
+func reportPercentiles(b *testing.B, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
+	s := append([]time.Duration{}, lat...)
+	slices.Sort(s)
+	b.ReportMetric(float64(s[len(s)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(s[len(s)*95/100].Microseconds())/1000, "p95-ms")
+}

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// cmdBench runs the benchmarks that need the whole program.
+func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: memory bench locomo -data FILE | memory bench coldstart [-n 20]")
+		return errUsage
+	}
+	switch args[0] {
+	case "locomo":
+		return benchLocomo(ctx, args[1:], stdout, stderr, getenv)
+	case "coldstart":
+		return benchColdStart(ctx, args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "memory bench: unknown benchmark %q (locomo, coldstart)\n", args[0])
+	return errUsage
+}
+
+// benchLocomo measures retrieval quality on LoCoMo.
+func benchLocomo(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	fs := newFlagSet("bench locomo", stderr)
+	data := fs.String("data", "../shared/bench/locomo/locomo-dev.json", "LoCoMo JSON file")
+	tokenizers := fs.String("tokenizers", "", "comma-separated FTS5 tokenizers to compare (default: the store's default)")
+	configs := fs.String("configs", "keyword,semantic,hybrid", "configurations: keyword, semantic, hybrid, hybrid@W (dense weight W), rrf")
+	fs.StringVar(&cfg.Embedding, "embedding", cfg.Embedding, "embedding model")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	var cfgs []locomoConfig
+	for _, c := range strings.Split(*configs, ",") {
+		c = strings.TrimSpace(c)
+		switch {
+		case c == "keyword" || c == "semantic":
+			cfgs = append(cfgs, locomoConfig{Name: c, Mode: c})
+		case c == "hybrid":
+			cfgs = append(cfgs, locomoConfig{Name: fmt.Sprintf("hybrid@%.2g", cfg.SemanticWeight), Mode: "hybrid", Fusion: "weighted", Weight: cfg.SemanticWeight})
+		case strings.HasPrefix(c, "hybrid@"):
+			w, err := strconv.ParseFloat(c[len("hybrid@"):], 64)
+			if err != nil || w < 0 || w > 1 {
+				return fmt.Errorf("bad configuration %q: want hybrid@W with W in [0,1]", c)
+			}
+			cfgs = append(cfgs, locomoConfig{Name: c, Mode: "hybrid", Fusion: "weighted", Weight: w})
+		case c == "rrf":
+			cfgs = append(cfgs, locomoConfig{Name: c, Mode: "hybrid", Fusion: "rrf"})
+		default:
+			return fmt.Errorf("unknown configuration %q", c)
+		}
+	}
+	toks := []string{""}
+	if *tokenizers != "" {
+		toks = strings.Split(*tokenizers, ",")
+	}
+	for _, tok := range toks {
+		if _, err := runLocomo(ctx, *data, strings.TrimSpace(tok), cfgs, cfg, stdout, stderr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// benchColdStart starts `memory server` n times on a fresh database and
+// measures the time from process start to the answer to tools/list,
+// through real pipes, as an MCP client sees it.
+func benchColdStart(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench coldstart", stderr)
+	n := fs.Int("n", 20, "number of runs")
+	bin := fs.String("bin", "", "binary to start (default: this one)")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *bin == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		*bin = exe
+	}
+	dir, err := os.MkdirTemp("", "coldstart-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	var init, list []time.Duration
+	for i := 0; i < *n; i++ {
+		a, b, err := coldStartOnce(ctx, *bin, filepath.Join(dir, fmt.Sprintf("run%d.db", i)))
+		if err != nil {
+			return fmt.Errorf("run %d: %w", i+1, err)
+		}
+		init, list = append(init, a), append(list, b)
+	}
+	fmt.Fprintf(stdout, "cold start over %d runs (fresh database each): initialize answered p50 %s, tools/list answered p50 %s (min %s, max %s)\n",
+		*n, median(init), median(list), slicesMin(list), slicesMax(list))
+	return nil
+}
+
+func coldStartOnce(ctx context.Context, bin, db string) (initDone, listDone time.Duration, err error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "server", "-db", db)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return 0, 0, err
+	}
+	outPipe, err := cmd.StdoutPipe()
+	if err != nil {
+		return 0, 0, err
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, 0, err
+	}
+	defer func() {
+		in.Close()
+		_ = cmd.Wait()
+	}()
+	r := bufio.NewReader(outPipe)
+	send := func(s string) error { _, err := io.WriteString(in, s+"\n"); return err }
+	read := func(id int) error {
+		for {
+			line, err := r.ReadBytes('\n')
+			if err != nil {
+				return fmt.Errorf("reading answer %d: %w", id, err)
+			}
+			var msg struct {
+				ID    *int            `json:"id"`
+				Error json.RawMessage `json:"error"`
+			}
+			if json.Unmarshal(line, &msg) == nil && msg.ID != nil && *msg.ID == id {
+				if msg.Error != nil {
+					return fmt.Errorf("error answer: %s", msg.Error)
+				}
+				return nil
+			}
+		}
+	}
+	if err := send(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"coldstart","version":"1"}}}`); err != nil {
+		return 0, 0, err
+	}
+	if err := read(1); err != nil {
+		return 0, 0, err
+	}
+	initDone = time.Since(start)
+	if err := send(`{"jsonrpc":"2.0","method":"notifications/initialized"}`); err != nil {
+		return 0, 0, err
+	}
+	if err := send(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`); err != nil {
+		return 0, 0, err
+	}
+	if err := read(2); err != nil {
+		return 0, 0, err
+	}
+	return initDone, time.Since(start), nil
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := append([]time.Duration{}, ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	if len(s) == 0 {
+		return 0
+	}
+	return s[len(s)/2].Round(10 * time.Microsecond)
+}
+
+func slicesMin(ds []time.Duration) time.Duration {
+	m := ds[0]
+	for _, d := range ds {
+		m = min(m, d)
+	}
+	return m.Round(10 * time.Microsecond)
+}
+
+func slicesMax(ds []time.Duration) time.Duration {
+	m := ds[0]
+	for _, d := range ds {
+		m = max(m, d)
+	}
+	return m.Round(10 * time.Microsecond)
+}

@@ -1,0 +1,123 @@
+// Command memory is the MCP memory service: persistent, semantic memory for
+// AI assistants in one binary.
+//
+//	memory server            MCP over stdio (what an MCP client launches)
+//	memory status            what the store holds and whether search works
+//	memory store TEXT        store a memory
+//	memory search QUERY      search memories
+//	memory reembed           give every memory a vector of the current model
+//	memory bench locomo      retrieval quality on the LoCoMo benchmark
+//	memory bench coldstart   time from process start to the first tools/list
+//	memory version           print the version
+//
+// Configuration comes from upstream's environment variables
+// (MCP_MEMORY_SQLITE_PATH, MCP_MEMORY_BASE_DIR, MCP_EMBEDDING_MODEL, …) and
+// flags that override them; see `memory help`.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	if err != nil {
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(os.Stderr, "memory:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// run dispatches a command line. It is main without the process globals, so
+// tests can call it.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	cmd := "server" // upstream: a bare `memory` runs the server
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "server", "serve":
+		return cmdServer(ctx, args, stdin, stdout, stderr, getenv)
+	case "status":
+		return cmdStatus(ctx, args, stdout, stderr, getenv)
+	case "store":
+		return cmdStore(ctx, args, stdin, stdout, stderr, getenv)
+	case "search":
+		return cmdSearch(ctx, args, stdout, stderr, getenv)
+	case "reembed":
+		return cmdReembed(ctx, args, stdout, stderr, getenv)
+	case "bench":
+		return cmdBench(ctx, args, stdout, stderr, getenv)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "memory", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(stderr, "memory: unknown command %q\n\n%s", cmd, usage)
+	return errUsage
+}
+
+const usage = `Usage: memory <command> [flags]
+
+Commands:
+  server     run the MCP server over stdio (the default command)
+  status     show what the store holds and whether semantic search works
+  store      store a memory:  memory store [-tags a,b] [-type note] TEXT (or text on stdin)
+  search     search memories: memory search [-mode hybrid] [-limit 10] [-time "last week"] QUERY
+  reembed    give every memory a vector of the current embedding model
+  bench      benchmarks: memory bench locomo -data FILE | memory bench coldstart
+  version    print the version
+
+Every command that opens the store takes:
+  -db FILE          SQLite database (env MCP_MEMORY_SQLITE_PATH; default <base-dir>/memory.db)
+  -base-dir DIR     data directory (env MCP_MEMORY_BASE_DIR)
+  -embedding NAME   builtin (default), none, onnx (env MCP_EMBEDDING_MODEL)
+  -embedding-url U  OpenAI-compatible /v1/embeddings server (env MCP_EXTERNAL_EMBEDDING_URL)
+  -log-level L      debug, info, warn, error (env LOG_LEVEL)
+
+See README.md for every environment variable.
+`
+
+// newLogger returns a text logger on w (stderr: stdout may carry protocol).
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// setup parses the common flags of a command and opens the app.
+func setup(ctx context.Context, name string, args []string, stderr io.Writer, getenv func(string) string, extra func(*flagSet)) (*app, *flagSet, error) {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	fs := newFlagSet(name, stderr)
+	cfg.addFlags(fs.FlagSet)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, errUsage
+	}
+	if err := cfg.resolve(); err != nil {
+		return nil, nil, err
+	}
+	a, err := openApp(ctx, cfg, newLogger(stderr, cfg.LogLevel))
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, fs, nil
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	memory "github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/embed/glove"
+	"github.com/mcp-memory-go/memory/embed/openai"
+	"github.com/mcp-memory-go/memory/sqlite"
+	"github.com/mcp-memory-go/memory/timeexpr"
+)
+
+// app is an opened store with the service over it.
+type app struct {
+	cfg   *Config
+	store *sqlite.Store
+	svc   *memory.Service
+	log   *slog.Logger
+	warm  sync.Once
+}
+
+// openApp opens the configured store and builds the service. It does no
+// slow work: the embedding model and the vector index load lazily.
+func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
+	emb, err := newEmbedder(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	st := sqlite.New(cfg.DBPath)
+	st.Logger = log
+	if cfg.Tokenizer != "" {
+		st.Tokenizer = cfg.Tokenizer
+	}
+	if err := st.Open(ctx); err != nil {
+		return nil, err
+	}
+	svc := memory.NewService(st, emb)
+	svc.Backend, svc.Version, svc.Logger = "sqlite", version, log
+	applyServiceConfig(svc, cfg)
+	return &app{cfg: cfg, store: st, svc: svc, log: log}, nil
+}
+
+// applyServiceConfig copies the search and storage settings onto svc.
+func applyServiceConfig(svc *memory.Service, cfg *Config) {
+	svc.Fusion = cfg.FusionMethod
+	svc.SemanticWeight = cfg.SemanticWeight
+	svc.RRFK = cfg.RRFK
+	svc.SemanticDedup = cfg.SemanticDedup
+	svc.DedupWindow = cfg.DedupWindow
+	svc.DedupThreshold = cfg.DedupThreshold
+	svc.MaxContentLength = cfg.MaxContentLength
+	svc.AutoSplit = cfg.AutoSplit
+	svc.SplitOverlap = cfg.SplitOverlap
+	svc.SessionChunkSize = cfg.SessionChunkSize
+	svc.TimeParser = func(expr string, now time.Time) (time.Time, time.Time, error) {
+		r, err := timeexpr.Parse(expr, now)
+		return r.Start, r.End, err
+	}
+	svc.TimeExtractor = func(q string, now time.Time) (time.Time, time.Time, string, bool) {
+		r, rest, ok := timeexpr.Extract(q, now)
+		return r.Start, r.End, rest, ok
+	}
+}
+
+// newEmbedder picks the embedding model: an external OpenAI-compatible
+// server when its URL is set, else the configured model, else the built-in
+// GloVe-SIF model. Nothing is loaded here.
+func newEmbedder(cfg *Config, log *slog.Logger) (memory.Embedder, error) {
+	if cfg.ExternalURL != "" {
+		return openai.New(openai.Config{URL: cfg.ExternalURL, Model: cfg.ExternalModel, APIKey: cfg.ExternalKey, Logger: log})
+	}
+	switch m := strings.ToLower(cfg.Embedding); m {
+	case "", "builtin", "glove", "glove-sif", glove.ModelName:
+		return glove.New(), nil
+	case "none", "off":
+		return nil, nil
+	case "onnx":
+		return newONNXEmbedder(cfg)
+	default:
+		if cfg.ONNXModelDir != "" {
+			return newONNXEmbedder(cfg)
+		}
+		log.Warn("embedding model is not built in; using the built-in GloVe-SIF model (set MCP_MEMORY_ONNX_MODEL_DIR to use an ONNX export, or MCP_EXTERNAL_EMBEDDING_URL)", "requested", cfg.Embedding)
+		return glove.New(), nil
+	}
+}
+
+// Close closes the store.
+func (a *app) Close() error { return a.store.Close() }
+
+var errUsage = fmt.Errorf("usage")

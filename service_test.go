@@ -10,6 +10,7 @@ import (
 	"time"
 
 	memory "github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/embed/glove"
 	"github.com/mcp-memory-go/memory/memorytest"
 	"github.com/mcp-memory-go/memory/sqlite"
 	"github.com/mcp-memory-go/memory/timeexpr"
@@ -32,14 +33,8 @@ func MustOpenService(tb testing.TB) (*memory.Service, *clock) {
 	c := &clock{t: time.Date(2026, 11, 25, 14, 30, 0, 0, time.UTC)}
 	svc := memory.NewService(st, memorytest.NewFakeEmbedder(64))
 	svc.Now = c.Now
-	svc.TimeParser = func(expr string, now time.Time) (time.Time, time.Time, error) {
-		r, err := timeexpr.Parse(expr, now)
-		return r.Start, r.End, err
-	}
-	svc.TimeExtractor = func(q string, now time.Time) (time.Time, time.Time, string, bool) {
-		r, rest, ok := timeexpr.Extract(q, now)
-		return r.Start, r.End, rest, ok
-	}
+	svc.TimeParser = timeexpr.Bounds
+	svc.TimeExtractor = timeexpr.ExtractBounds
 	return svc, c
 }
 
@@ -470,5 +465,36 @@ func TestOwnersAreIsolated(t *testing.T) {
 	sr, _ := svc.Search(bob, memory.SearchRequest{Query: "secret plan"})
 	if sr.Count != 0 {
 		t.Fatalf("bob finds %d memories", sr.Count)
+	}
+}
+
+// TestBuiltinModelOddInput stores content the built-in model finds nothing
+// in, huge content and invalid UTF-8: each is stored, none breaks search.
+func TestBuiltinModelOddInput(t *testing.T) {
+	svc, _ := MustOpenService(t)
+	svc.Embedder = glove.New()
+	ctx := context.Background()
+	huge := strings.Repeat("The quarterly report covers revenue and hiring plans. ", 20000) // ~1 MB
+	for _, content := range []string{"the and of to", "42 17 99", huge, "caf\xe9 na\xefve \xff\xfe résumé", "日本語のテキスト"} {
+		res, err := svc.Store(ctx, memory.StoreRequest{Content: content})
+		if err != nil {
+			t.Fatalf("Store(%q): %v", memory.Clip(content, 20), err)
+		}
+		for _, x := range res.Memories[0].Embedding {
+			if x != x {
+				t.Fatalf("NaN in the vector of %q", memory.Clip(content, 20))
+			}
+		}
+	}
+	for _, q := range []string{"quarterly revenue", "the of", "résumé", "\xff"} {
+		for _, mode := range []string{memory.ModeHybrid, memory.ModeSemantic} {
+			if _, err := svc.Search(ctx, memory.SearchRequest{Query: q, Mode: mode}); err != nil {
+				t.Errorf("Search(%q, %s): %v", q, mode, err)
+			}
+		}
+	}
+	h, err := svc.Health(ctx)
+	if err != nil || h.Semantic.Mismatched != 0 {
+		t.Fatalf("health after odd input: %+v, %v", h.Semantic, err)
 	}
 }

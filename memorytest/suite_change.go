@@ -273,4 +273,27 @@ func testEmbeddings(t *testing.T, s memory.Store) {
 	}
 	_, err = s.VectorSearch(ctx, memory.Filter{Owner: alice}, aID, FakeVector(48, "vector"), 10)
 	wantCode(t, "VectorSearch(wrong dimension)", err, memory.EInvalid)
+
+	// A model without a vector: the model found nothing to embed. The
+	// memory keeps its model, is not pending, and has no vector to find.
+	empty := NewMemory(alice, "!!! ???")
+	empty.EmbeddingModel = aID
+	mustInsert(t, s, empty)
+	if got := mustGet(t, s, alice, empty.Hash); got.EmbeddingModel != aID || got.Embedding != nil {
+		t.Errorf("Get(model without vector)=(%q, %d floats), want (%q, none)", got.EmbeddingModel, len(got.Embedding), aID)
+	}
+	if pending, err := s.PendingEmbeddings(ctx, aID, 10); err != nil || len(pending) != 0 {
+		t.Errorf("PendingEmbeddings(a) with a model but no vector=%d, %v, want 0", len(pending), err)
+	}
+	if err := s.SetEmbeddings(ctx, []memory.EmbeddingUpdate{{Owner: alice, Hash: m1.Hash, Model: bID}}); err != nil {
+		t.Fatalf("SetEmbeddings(model, no vector)=%v, want nil", err)
+	}
+	if got := mustGet(t, s, alice, m1.Hash); got.EmbeddingModel != bID || got.Embedding != nil {
+		t.Errorf("Get(m1) after SetEmbeddings(b, none)=(%q, %d floats), want (%q, none)", got.EmbeddingModel, len(got.Embedding), bID)
+	}
+	for _, h := range HitHashes(mustVector(t, s, memory.Filter{Owner: alice}, aID, qa, 10)) {
+		if h == m1.Hash || h == empty.Hash {
+			t.Errorf("VectorSearch(a) returned %s, which has no vector of a", h)
+		}
+	}
 }

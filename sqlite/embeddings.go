@@ -130,17 +130,18 @@ func (s *Store) PendingEmbeddings(ctx context.Context, model string, limit int) 
 }
 
 // SetEmbeddings replaces the vectors of live memories in one transaction;
-// unknown memories are ignored. An update with no vector and no model
-// removes the vector. It returns EInvalid for a vector without a model, a
-// model without a vector, or a length that differs from the model's.
+// unknown memories are ignored. An update with a model and no vector
+// records that the model found nothing to embed (the memory is no longer
+// pending); one with neither removes the vector. It returns EInvalid for a
+// vector without a model or a length that differs from the model's.
 func (s *Store) SetEmbeddings(ctx context.Context, us []memory.EmbeddingUpdate) error {
 	if len(us) == 0 {
 		return nil
 	}
 	dims := make(map[string]int)
 	for _, u := range us {
-		if (len(u.Vector) == 0) != (u.Model == "") {
-			return memory.Errorf(memory.EInvalid, "embedding of memory %s: a vector needs a model and a model a vector", u.Hash)
+		if len(u.Vector) > 0 && u.Model == "" {
+			return memory.Errorf(memory.EInvalid, "embedding of memory %s: a vector needs a model", u.Hash)
 		}
 		if err := batchDim(dims, u.Model, len(u.Vector)); err != nil {
 			return err

@@ -53,9 +53,9 @@ func scanMemory(sc scanner, extra ...any) (*memory.Memory, int64, error) {
 		m.DeletedAt = fromMS(deleted.Int64)
 	}
 	m.SupersededBy = superseded
+	m.EmbeddingModel = vmodel
 	if len(vec) > 0 {
 		m.Embedding = decodeVector(vec)
-		m.EmbeddingModel = vmodel
 	}
 	if err := json.Unmarshal([]byte(meta), &m.Metadata); err != nil {
 		return nil, 0, fmt.Errorf("metadata of memory %s: %w", m.Hash, err)
@@ -220,10 +220,9 @@ func (s *Store) Insert(ctx context.Context, mems []*memory.Memory) error {
 			if err != nil {
 				return err
 			}
-			model := ""
-			if len(m.Embedding) > 0 {
-				model = m.EmbeddingModel
-			}
+			// A model without a vector records that the model found
+			// nothing to embed; the memory is then not pending.
+			model := m.EmbeddingModel
 			var id int64
 			err = ins.QueryRowContext(ctx, m.Owner, m.Hash, m.Content, m.Type, meta,
 				ms(m.CreatedAt), ms(m.UpdatedAt), nullMS(m.LastAccessedAt), m.AccessCount, m.Quality,

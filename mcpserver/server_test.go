@@ -26,10 +26,7 @@ func MustConnect(tb testing.TB, opts mcpserver.Options) *mcp.ClientSession {
 		tb.Fatal(err)
 	}
 	svc := memory.NewService(st, memorytest.NewFakeEmbedder(64))
-	svc.TimeParser = func(expr string, now time.Time) (time.Time, time.Time, error) {
-		r, err := timeexpr.Parse(expr, now)
-		return r.Start, r.End, err
-	}
+	svc.TimeParser = timeexpr.Bounds
 	server := mcpserver.New(svc, opts)
 	st1, ct := mcp.NewInMemoryTransports()
 	ss, err := server.Connect(ctx, st1, nil)

@@ -130,3 +130,17 @@ func Parse(expr string, now time.Time) (Range, error) {
 	}
 	return Range{}, unrecognized(display, "")
 }
+
+// Bounds is Parse returning the range's bounds, the shape the memory
+// service takes for its time parser.
+func Bounds(expr string, now time.Time) (start, end time.Time, err error) {
+	r, err := Parse(expr, now)
+	return r.Start, r.End, err
+}
+
+// ExtractBounds is Extract returning the range's bounds, the shape the
+// memory service takes for its time extractor.
+func ExtractBounds(query string, now time.Time) (start, end time.Time, rest string, ok bool) {
+	r, rest, ok := Extract(query, now)
+	return r.Start, r.End, rest, ok
+}

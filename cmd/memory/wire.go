@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"time"
 
 	memory "github.com/mcp-memory-go/memory"
 	"github.com/mcp-memory-go/memory/embed/glove"
@@ -57,14 +56,8 @@ func applyServiceConfig(svc *memory.Service, cfg *Config) {
 	svc.AutoSplit = cfg.AutoSplit
 	svc.SplitOverlap = cfg.SplitOverlap
 	svc.SessionChunkSize = cfg.SessionChunkSize
-	svc.TimeParser = func(expr string, now time.Time) (time.Time, time.Time, error) {
-		r, err := timeexpr.Parse(expr, now)
-		return r.Start, r.End, err
-	}
-	svc.TimeExtractor = func(q string, now time.Time) (time.Time, time.Time, string, bool) {
-		r, rest, ok := timeexpr.Extract(q, now)
-		return r.Start, r.End, rest, ok
-	}
+	svc.TimeParser = timeexpr.Bounds
+	svc.TimeExtractor = timeexpr.ExtractBounds
 }
 
 // newEmbedder picks the embedding model: an external OpenAI-compatible

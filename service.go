@@ -78,7 +78,7 @@ type serviceCounters struct {
 
 // NewService returns a service over store and embedder (which may be nil)
 // with upstream's defaults, except the hybrid fusion weight, which our
-// LoCoMo measurements set to 0.5 (see docs/retrieval.md).
+// LoCoMo measurements set to 0.3 (see docs/retrieval.md).
 func NewService(store Store, embedder Embedder) *Service {
 	return &Service{
 		Storage:          store,
@@ -92,7 +92,7 @@ func NewService(store Store, embedder Embedder) *Service {
 		DedupWindow:      24 * time.Hour,
 		DedupThreshold:   0.85,
 		Fusion:           FusionWeighted,
-		SemanticWeight:   0.5,
+		SemanticWeight:   0.3,
 		RRFK:             60,
 		Candidates:       100,
 		RecordAccess:     true,

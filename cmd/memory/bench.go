@@ -42,6 +42,7 @@ func benchLocomo(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	tokenizers := fs.String("tokenizers", "", "comma-separated FTS5 tokenizers to compare (default: the store's default)")
 	configs := fs.String("configs", "keyword,semantic,hybrid", "configurations: keyword, semantic, hybrid, hybrid@W (dense weight W), rrf")
 	fs.StringVar(&cfg.Embedding, "embedding", cfg.Embedding, "embedding model")
+	fs.IntVar(&cfg.Candidates, "candidates", 100, "hits each signal contributes to hybrid fusion")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}

@@ -32,6 +32,7 @@ type Config struct {
 	FusionMethod   string
 	SemanticWeight float64
 	RRFK           int
+	Candidates     int
 
 	SemanticDedup  bool
 	DedupWindow    time.Duration
@@ -60,7 +61,7 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 		FusionMethod:     firstNonEmpty(getenv("MCP_HYBRID_FUSION_METHOD"), "weighted"),
 		ListLegacyTools:  strings.EqualFold(getenv("MCP_MEMORY_LEGACY_TOOLS"), "list"),
 		LogLevel:         slog.LevelWarn,
-		SemanticWeight:   0.5,
+		SemanticWeight:   0.3,
 		RRFK:             60,
 		SemanticDedup:    true,
 		DedupWindow:      24 * time.Hour,

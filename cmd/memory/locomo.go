@@ -202,6 +202,9 @@ func runLocomo(ctx context.Context, data, tokenizer string, cfgs []locomoConfig,
 		}
 		svc := memory.NewService(st, emb)
 		svc.RecordAccess = false
+		if base.Candidates > 0 {
+			svc.Candidates = base.Candidates
+		}
 		// One memory per distinct text; a text said twice carries both ids.
 		known := map[string]bool{}
 		byHash := map[string]*memory.StoreRequest{}

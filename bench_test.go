@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,28 +16,30 @@ import (
 	"github.com/mcp-memory-go/memory/sqlite"
 )
 
-// benchWords is a plain English vocabulary for synthetic memories that the
-// built-in model knows, so the vectors have realistic structure.
-var benchWords = strings.Fields(`project meeting database server deploy release customer budget design
-review test bug fix feature team manager engineer report schedule deadline office travel flight hotel
-dinner lunch coffee tea friend family birthday holiday weekend morning evening doctor health exercise
-running swimming music guitar piano book movie garden kitchen recipe chicken pasta salad bread cheese
-city river mountain beach summer winter spring autumn rain snow weather car train bus bicycle phone
-laptop screen keyboard email message letter contract invoice payment bank account password security
-network cloud storage backup memory search index query cache latency performance error warning
-decision plan goal idea question answer problem solution document note reminder task priority
-school teacher student lesson course exam paper research science history language english french
-german spanish market price sale product store order shipping delivery package box paint color
-red blue green house apartment rent move neighbor dog cat bird horse animal tree flower forest`)
+// benchWords are 5,000 English words in order of frequency (from the
+// built-in model's vocabulary, ranks 150 and below, so mostly content
+// words). Synthetic memories draw them from a Zipf distribution, as real
+// text does, so that common words match many memories and rare ones few.
+var benchWords = func() []string {
+	b, err := os.ReadFile("testdata/benchwords.txt")
+	if err != nil {
+		panic(err)
+	}
+	return strings.Fields(string(b))
+}()
 
-func synthSentence(r *rand.Rand) string {
-	n := 12 + r.IntN(10)
-	w := make([]string, n)
+// synthText returns n to n+spread words drawn by Zipf frequency.
+func synthText(r *rand.Rand, z *rand.Zipf, n, spread int) string {
+	w := make([]string, n+r.IntN(spread+1))
 	for i := range w {
-		w[i] = benchWords[r.IntN(len(benchWords))]
+		w[i] = benchWords[z.Uint64()]
 	}
 	return strings.Join(w, " ")
 }
+
+func newZipf(r *rand.Rand) *rand.Zipf { return rand.NewZipf(r, 1.07, 2, uint64(len(benchWords)-1)) }
+
+func synthSentence(r *rand.Rand) string { return synthText(r, newZipf(r), 10, 12) }
 
 // openBenchService returns a service with the built-in model over a store
 // holding n synthetic memories.
@@ -74,9 +77,10 @@ func BenchmarkServiceSearch(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
 		svc := openBenchService(b, n)
 		r := rand.New(rand.NewPCG(7, 7))
+		z := newZipf(r)
 		queries := make([]string, 200)
 		for i := range queries {
-			queries[i] = strings.Join(strings.Fields(synthSentence(r))[:6], " ")
+			queries[i] = synthText(r, z, 3, 3)
 		}
 		for _, mode := range []string{memory.ModeHybrid, memory.ModeSemantic, memory.ModeKeyword} {
 			b.Run(fmt.Sprintf("%s/n=%d", mode, n), func(b *testing.B) {

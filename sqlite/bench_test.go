@@ -145,21 +145,39 @@ func BenchmarkVectorSearch(b *testing.B) {
 }
 
 func BenchmarkKeywordSearch(b *testing.B) {
+	// mid: two words from the middle of the vocabulary, each in a few
+	// hundred to a few thousand documents. common: two of its first eight
+	// words, matching a quarter to a half of the documents. tag adds a
+	// filter that 2% of the memories pass.
+	queries := map[string]func(r *rand.Rand) []string{
+		"mid": func(r *rand.Rand) []string {
+			return []string{vocabulary[100+r.IntN(400)], vocabulary[100+r.IntN(400)]}
+		},
+		"common": func(r *rand.Rand) []string {
+			i := r.IntN(8)
+			return []string{vocabulary[i], vocabulary[(i+1+r.IntN(7))%8]}
+		},
+	}
 	for _, n := range []int{10_000, 100_000} {
-		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			s := openBench(b, n, 100)
-			r := rand.New(rand.NewPCG(7, 7))
-			i := 0
-			for b.Loop() {
-				// Two words from the middle of the vocabulary: each in a
-				// few hundred to a few thousand documents.
-				terms := []string{vocabulary[100+r.IntN(400)], vocabulary[100+r.IntN(400)]}
-				if _, err := s.KeywordSearch(b.Context(), memory.Filter{Owner: benchOwner}, terms, 10); err != nil {
-					b.Fatal(err)
+		for _, q := range []string{"mid", "common"} {
+			for _, tag := range []bool{false, true} {
+				name := fmt.Sprintf("n=%d/%s", n, q)
+				f := memory.Filter{Owner: benchOwner}
+				if tag {
+					name += "/tag"
+					f.Tags = []string{"tag7"}
 				}
-				i++
+				b.Run(name, func(b *testing.B) {
+					s := openBench(b, n, 100)
+					r := rand.New(rand.NewPCG(7, 7))
+					for b.Loop() {
+						if _, err := s.KeywordSearch(b.Context(), f, queries[q](r), 10); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
 			}
-		})
+		}
 	}
 }
 

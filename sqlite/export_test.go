@@ -46,7 +46,7 @@ func (s *Store) QueryPlan(ctx context.Context, query string, args ...any) ([]str
 	return out, rows.Err()
 }
 
-// KeywordSQL returns the query KeywordSearch runs.
+// KeywordSQL returns the plain query of KeywordSearch.
 func KeywordSQL(f memory.Filter, terms []string, limit int) (string, []any, error) {
 	flt, err := newFilter(f)
 	if err != nil {
@@ -54,6 +54,57 @@ func KeywordSQL(f memory.Filter, terms []string, limit int) (string, []any, erro
 	}
 	q, args := keywordSQL(flt, matchExpr(terms), limit)
 	return q, args, nil
+}
+
+// PrunedSQL returns the pruned query of KeywordSearch.
+func PrunedSQL(f memory.Filter, terms []string, limit int) (string, []any, error) {
+	flt, err := newFilter(f)
+	if err != nil {
+		return "", nil, err
+	}
+	phrases := matchPhrases(terms)
+	q, args := prunedSQL(flt, phrases, newPruner(limit, len(phrases)), limit)
+	return q, args, nil
+}
+
+// KeywordStats describes how KeywordSearch ran: Pruned whether the pruned
+// query produced the hits, Stats whether it loaded the statistics (and so
+// pruned), Scanned the matches memory_may_rank read, Admitted those that
+// reached bm25().
+type KeywordStats struct {
+	Pruned, Stats     bool
+	Scanned, Admitted int
+}
+
+// KeywordSearchPlain runs KeywordSearch with the plain query only.
+func (s *Store) KeywordSearchPlain(ctx context.Context, f memory.Filter, terms []string, limit int) ([]memory.Hit, error) {
+	flt, err := newFilter(f)
+	if err != nil {
+		return nil, err
+	}
+	phrases := matchPhrases(terms)
+	if len(phrases) == 0 {
+		return nil, nil
+	}
+	hits, _, err := s.keywordSearch(ctx, flt, phrases, limit, -1)
+	return hits, err
+}
+
+// KeywordSearchStats runs KeywordSearch, whose pruner asks for statistics
+// after statsAfter matches (0: the default), and tells how it ran.
+func (s *Store) KeywordSearchStats(ctx context.Context, f memory.Filter, terms []string, limit, statsAfter int) ([]memory.Hit, KeywordStats, error) {
+	flt, err := newFilter(f)
+	if err != nil {
+		return nil, KeywordStats{}, err
+	}
+	if statsAfter == 0 {
+		statsAfter = defaultStatsAfter
+	}
+	hits, p, err := s.keywordSearch(ctx, flt, matchPhrases(terms), limit, statsAfter)
+	if p == nil {
+		return hits, KeywordStats{}, err
+	}
+	return hits, KeywordStats{Pruned: true, Stats: p.ready, Scanned: p.scanned, Admitted: p.admitted}, err
 }
 
 // FindSQL returns the listing query Find runs.

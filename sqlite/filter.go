@@ -161,6 +161,30 @@ func (f filter) candidates(b *sqlBuilder) {
 	f.rest(b)
 }
 
+// prefilter appends a condition on the full-text row id (of memories_fts)
+// equivalent to f's tags, or else to its hashes, checked on an index
+// without reading memories, and returns f without that part, which is left
+// to check. It appends nothing and returns f, false if f has neither. The
+// unary + keeps SQLite from handing the list to FTS5 as row ids to look up
+// one at a time.
+func (f filter) prefilter(b *sqlBuilder) (rest filter, ok bool) {
+	switch {
+	case len(f.tags) > 0:
+		b.add("+memories_fts.rowid IN (")
+		f.tagged(b)
+		b.add(")")
+		f.tags = nil
+	case len(f.Hashes) > 0:
+		b.add("+memories_fts.rowid IN (SELECT m.id FROM memories m WHERE m.owner = ? AND m.hash IN ", f.Owner)
+		b.in(f.Hashes)
+		b.add(")")
+		f.Hashes = nil
+	default:
+		return f, false
+	}
+	return f, true
+}
+
 // ms converts t to unix milliseconds.
 func ms(t time.Time) int64 { return t.UnixMilli() }
 

@@ -35,10 +35,11 @@ func seedPlans(t *testing.T, s *sqlite.Store) {
 }
 
 // TestQueryPlans checks under the SQLite this binary ships that keyword
-// search reads the FTS5 index first and looks memories up by row id (a
-// plan that scans memories and evaluates MATCH per row took seconds at a
-// few thousand rows in another Go server), and that no filtered query
-// scans the memories table, with and without planner statistics.
+// search, plain and pruned, reads the FTS5 index first and looks memories
+// up by row id (a plan that scans memories and evaluates MATCH per row took
+// seconds at a few thousand rows in another Go server), and that no
+// filtered query scans the memories table, with and without planner
+// statistics.
 func TestQueryPlans(t *testing.T) {
 	s := MustOpenStore(t)
 	seedPlans(t, s)
@@ -64,21 +65,18 @@ func TestQueryPlans(t *testing.T) {
 		}
 		for name, f := range filters {
 			t.Run(fmt.Sprintf("analyzed=%v/%s", analyzed, name), func(t *testing.T) {
-				q, args, err := sqlite.KeywordSQL(f, []string{"apple", "NEAR", `"pie`}, 10)
-				if err != nil {
-					t.Fatal(err)
+				terms := []string{"apple", "NEAR", `"pie`}
+				for kind, build := range map[string]func(memory.Filter, []string, int) (string, []any, error){
+					"keyword": sqlite.KeywordSQL, "pruned keyword": sqlite.PrunedSQL,
+				} {
+					q, args, err := build(f, terms, 10)
+					if err != nil {
+						t.Fatal(err)
+					}
+					keywordPlan(t, kind, mustPlan(t, s, q, args...))
 				}
-				plan := mustPlan(t, s, q, args...)
-				i := slices.IndexFunc(plan, func(l string) bool {
-					return strings.HasPrefix(l, "SCAN ") || strings.HasPrefix(l, "SEARCH ")
-				})
-				if i < 0 || i+1 >= len(plan) || !strings.HasPrefix(plan[i], "SCAN memories_fts VIRTUAL TABLE INDEX") ||
-					plan[i+1] != "SEARCH m USING INTEGER PRIMARY KEY (rowid=?)" {
-					t.Errorf("keyword plan=%q, want the FTS index first, then memories by rowid", plan)
-				}
-				noScan(t, "keyword", plan)
 
-				q, args, err = sqlite.FindSQL(f)
+				q, args, err := sqlite.FindSQL(f)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -112,6 +110,34 @@ func TestQueryPlans(t *testing.T) {
 			noScan(t, c.name, mustPlan(t, s, c.q, c.args...))
 		}
 	}
+}
+
+// keywordPlan fails the test unless the plan reads the full-text index
+// first, by MATCH alone (not by a list of row ids, which would make FTS5
+// run the query once per id), and looks memories up by row id or, for a
+// hash filter, by (owner, hash) only.
+func keywordPlan(t *testing.T, name string, plan []string) {
+	t.Helper()
+	i := slices.IndexFunc(plan, func(l string) bool {
+		return strings.HasPrefix(l, "SCAN ") || strings.HasPrefix(l, "SEARCH ")
+	})
+	if i < 0 || !strings.HasPrefix(plan[i], "SCAN memories_fts VIRTUAL TABLE INDEX") || strings.Contains(plan[i], "=") {
+		t.Errorf("%s plan=%q, want the FTS index first, by MATCH alone", name, plan)
+	}
+	byRowid := false
+	for _, line := range plan {
+		switch {
+		case line == "SEARCH m USING INTEGER PRIMARY KEY (rowid=?)":
+			byRowid = true
+		case strings.HasPrefix(line, "SEARCH m USING COVERING INDEX memories_owner_hash (owner=? AND hash=?)"):
+		case line == "SCAN m" || strings.HasPrefix(line, "SCAN m ") || strings.HasPrefix(line, "SEARCH m "):
+			t.Errorf("%s plan=%q, want memories looked up by row id", name, plan)
+		}
+	}
+	if !byRowid {
+		t.Errorf("%s plan=%q, want memories looked up by row id", name, plan)
+	}
+	noScan(t, name, plan)
 }
 
 // noScan fails the test if the plan reads the whole memories table.

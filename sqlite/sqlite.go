@@ -241,10 +241,11 @@ func dsn(abs string) string {
 	return u.String()
 }
 
-// initConn prepares every new connection: FTS5, the folding function, the
-// busy timeout and the per-connection PRAGMAs.
+// initConn prepares every new connection: FTS5 with the keyword ranking
+// functions, the folding function, the busy timeout and the per-connection
+// PRAGMAs.
 func initConn(c *sqlite3.Conn, busy time.Duration, pragmas string) error {
-	if err := fts5.Register(c); err != nil {
+	if err := fts5.RegisterCustom(c, registerRank); err != nil {
 		return fmt.Errorf("register fts5: %w", err)
 	}
 	if err := registerFold(c); err != nil {

@@ -108,9 +108,10 @@ func (h *handlers) promptReview(ctx context.Context, req *mcp.GetPromptRequest) 
 	if err != nil {
 		return nil, h.toolError(err)
 	}
+	text, _ := formatSearch(res, false, 0)
 	return promptText("memories of "+a["time_period"], fmt.Sprintf(
 		"Review these memories from %s%s. Summarise the main themes, decisions and open items, and point out anything outdated or contradictory.\n\n%s",
-		a["time_period"], about(a["focus_area"]), formatSearch(res, false, 0))), nil
+		a["time_period"], about(a["focus_area"]), text)), nil
 }
 
 func (h *handlers) promptAnalysis(ctx context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {

@@ -3,6 +3,7 @@ package mcpserver_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -303,5 +304,20 @@ func TestResourcesAndPrompts(t *testing.T) {
 		if err != nil || len(res.Messages) == 0 {
 			t.Errorf("GetPrompt(%s) = %v, %v", name, res, err)
 		}
+	}
+}
+
+func TestMaxResponseCharsCutsTextAndStructuredResults(t *testing.T) {
+	cs := MustConnect(t, mcpserver.Options{})
+	for i := 0; i < 5; i++ {
+		call(t, cs, "memory_store", map[string]any{"content": fmt.Sprintf("budget note %d: %s", i, strings.Repeat("details ", 30)), "conversation_id": "c"}, nil)
+	}
+	var found memory.SearchResult
+	res := call(t, cs, "memory_search", map[string]any{"query": "budget note", "mode": "keyword", "max_response_chars": 700}, &found)
+	if found.Count == 0 || found.Count >= 5 || len(found.Results) != found.Count {
+		t.Fatalf("structured results: count %d, %d results; want the cut list", found.Count, len(found.Results))
+	}
+	if !strings.Contains(text(res), "more results cut") || strings.Count(text(res), "Hash:") != found.Count {
+		t.Fatalf("text shows %d results, structured %d:\n%s", strings.Count(text(res), "Hash:"), found.Count, text(res))
 	}
 }

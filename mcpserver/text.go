@@ -10,8 +10,8 @@ import (
 
 // formatSearch renders search results for the model to read: each memory in
 // full with its hash, date, tags and score. With maxChars > 0 the list is cut
-// at a memory boundary and res.Count shortened to match.
-func formatSearch(res memory.SearchResult, debug bool, maxChars int) string {
+// at a memory boundary; shown is how many results the text holds.
+func formatSearch(res memory.SearchResult, debug bool, maxChars int) (text string, shown int) {
 	var b strings.Builder
 	if res.Count == 0 {
 		fmt.Fprintf(&b, "No memories found")
@@ -33,6 +33,7 @@ func formatSearch(res memory.SearchResult, debug bool, maxChars int) string {
 		b.WriteString("\nNote: " + n)
 	}
 	header := b.Len()
+	shown = len(res.Results)
 	for i, r := range res.Results {
 		var e strings.Builder
 		fmt.Fprintf(&e, "\n\n%d. %s\n   Hash: %s | Created: %s | Type: %s | Score: %.3f (%s)",
@@ -45,12 +46,12 @@ func formatSearch(res memory.SearchResult, debug bool, maxChars int) string {
 		}
 		if maxChars > 0 && b.Len()+e.Len() > maxChars && b.Len() > header {
 			fmt.Fprintf(&b, "\n\n(%d more results cut at max_response_chars=%d)", res.Count-i, maxChars)
-			res.Count = i
+			shown = i
 			break
 		}
 		b.WriteString(e.String())
 	}
-	return b.String()
+	return b.String(), shown
 }
 
 func fmtTime(t time.Time, zero string) string {

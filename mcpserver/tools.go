@@ -153,8 +153,8 @@ func (h *handlers) runSearch(ctx context.Context, req memory.SearchRequest, debu
 	if err != nil {
 		return nil, memory.SearchResult{}, h.toolError(err)
 	}
-	text := formatSearch(res, debug, maxChars)
-	res.Results = res.Results[:res.Count] // formatSearch may have cut the list
+	text, shown := formatSearch(res, debug, maxChars)
+	res.Results, res.Count = res.Results[:shown], shown // the structured answer matches the text
 	return textResult(text), res, nil
 }
 

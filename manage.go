@@ -75,8 +75,9 @@ func (s *Service) List(ctx context.Context, req ListRequest) (ListResult, error)
 	return res, nil
 }
 
-// baseFilter builds the caller's filter from tag and type arguments.
-func (s *Service) baseFilter(ctx context.Context, tags []string, match TagMatch, typ string) (Filter, error) {
+// baseFilter builds the caller's filter from tag and type arguments;
+// blank types are ignored, unknown ones are EInvalid.
+func (s *Service) baseFilter(ctx context.Context, tags []string, match TagMatch, types ...string) (Filter, error) {
 	f := Filter{Owner: OwnerFrom(ctx)}
 	var err error
 	if f.Tags, err = NormalizeTags(tags); err != nil {
@@ -88,12 +89,15 @@ func (s *Service) baseFilter(ctx context.Context, tags []string, match TagMatch,
 	default:
 		return f, Errorf(EInvalid, "tag_match must be \"any\" or \"all\", got %q", match)
 	}
-	if typ = strings.TrimSpace(typ); typ != "" {
+	for _, typ := range types {
+		if typ = strings.TrimSpace(typ); typ == "" {
+			continue
+		}
 		t, warn := NormalizeType(typ)
 		if warn != "" {
 			return f, Errorf(EInvalid, "unknown memory type %q (valid: %s)", typ, strings.Join(MemoryTypes(), ", "))
 		}
-		f.Types = []string{t}
+		f.Types = append(f.Types, t)
 	}
 	return f, nil
 }

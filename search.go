@@ -97,16 +97,9 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (SearchResult, 
 	case req.QualityBoost < 0 || req.QualityBoost > 1:
 		return res, Errorf(EInvalid, "quality_boost must be between 0 and 1, got %g", req.QualityBoost)
 	}
-	f, err := s.baseFilter(ctx, req.Tags, req.TagMatch, "")
+	f, err := s.baseFilter(ctx, req.Tags, req.TagMatch, req.Types...)
 	if err != nil {
 		return res, err
-	}
-	for _, t := range req.Types {
-		ft, err := s.baseFilter(ctx, nil, "", t)
-		if err != nil {
-			return res, err
-		}
-		f.Types = append(f.Types, ft.Types...)
 	}
 	f.IncludeSuperseded = req.IncludeSuperseded
 	query := strings.TrimSpace(req.Query)

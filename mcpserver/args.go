@@ -79,6 +79,20 @@ func (v *Bool) UnmarshalJSON(b []byte) error {
 	return memory.Errorf(memory.EInvalid, "want true or false, got %s", b)
 }
 
+// tagsFrom reads a tag list nested in an object argument (metadata.tags,
+// updates.tags), in any form a Tags argument accepts.
+func tagsFrom(field string, v any) ([]string, error) {
+	b, err := json.Marshal(v)
+	var t Tags
+	if err == nil {
+		err = t.UnmarshalJSON(b)
+	}
+	if err != nil {
+		return nil, memory.Errorf(memory.EInvalid, "%s must be an array of strings or a comma-separated string", field)
+	}
+	return t, nil
+}
+
 var tagsSchema = &jsonschema.Schema{
 	Types:       []string{"array", "string", "null"},
 	Items:       &jsonschema.Schema{Type: "string"},

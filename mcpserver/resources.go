@@ -116,20 +116,24 @@ func (h *handlers) promptReview(ctx context.Context, req *mcp.GetPromptRequest) 
 
 func (h *handlers) promptAnalysis(ctx context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 	a := req.Params.Arguments
-	res, err := h.svc.Search(ctx, memory.SearchRequest{Tags: memory.SplitTagList(a["tags"]), TimeExpr: a["time_range"], Limit: 100})
-	if err != nil && memory.ErrorCode(err) == memory.EInvalid && a["tags"] == "" && a["time_range"] == "" {
-		var list memory.ListResult
-		list, err = h.svc.List(ctx, memory.ListRequest{PageSize: 100})
-		res.Results = nil
-		for _, m := range list.Memories {
-			res.Results = append(res.Results, memory.Result{Memory: m})
+	var ms []*memory.Memory
+	if a["tags"] == "" && a["time_range"] == "" {
+		res, err := h.svc.List(ctx, memory.ListRequest{PageSize: 100})
+		if err != nil {
+			return nil, h.toolError(err)
+		}
+		ms = res.Memories
+	} else {
+		res, err := h.svc.Search(ctx, memory.SearchRequest{Tags: memory.SplitTagList(a["tags"]), TimeExpr: a["time_range"], Limit: 100})
+		if err != nil {
+			return nil, h.toolError(err)
+		}
+		for _, r := range res.Results {
+			ms = append(ms, r.Memory)
 		}
 	}
-	if err != nil {
-		return nil, h.toolError(err)
-	}
 	tags, types := map[string]int{}, map[string]int{}
-	for _, r := range res.Results {
+	for _, r := range ms {
 		types[r.Type]++
 		for _, t := range r.Tags {
 			tags[t]++
@@ -137,7 +141,7 @@ func (h *handlers) promptAnalysis(ctx context.Context, req *mcp.GetPromptRequest
 	}
 	return promptText("memory analysis", fmt.Sprintf(
 		"Analyse these %d memories: what they are mostly about, gaps, and how tagging could improve.\n\nTop tags: %s\nTypes: %s",
-		len(res.Results), topCounts(tags, 15), topCounts(types, 15))), nil
+		len(ms), topCounts(tags, 15), topCounts(types, 15))), nil
 }
 
 func (h *handlers) promptExport(ctx context.Context, req *mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {

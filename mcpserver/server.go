@@ -7,7 +7,6 @@ package mcpserver
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 
@@ -129,8 +128,6 @@ func textResult(text string, warnings ...string) *mcp.CallToolResult {
 	}
 	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: text}}}
 }
-
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
 // hideLegacy removes the v8 aliases from tools/list answers.
 func hideLegacy(next mcp.MethodHandler) mcp.MethodHandler {

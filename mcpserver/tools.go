@@ -28,10 +28,9 @@ func (a StoreArgs) request() (memory.StoreRequest, error) {
 	for k, v := range a.Metadata {
 		switch k {
 		case "tags":
-			b, _ := jsonMarshal(v)
-			var t Tags
-			if err := t.UnmarshalJSON(b); err != nil {
-				return memory.StoreRequest{}, memory.Errorf(memory.EInvalid, "metadata.tags must be an array of strings or a comma-separated string")
+			t, err := tagsFrom("metadata.tags", v)
+			if err != nil {
+				return memory.StoreRequest{}, err
 			}
 			tags = append(tags, t...)
 		case "type", "memory_type":
@@ -251,10 +250,9 @@ func (a UpdateArgs) request() (memory.UpdateRequest, error) {
 		var err error
 		switch k {
 		case "tags":
-			b, _ := jsonMarshal(v)
-			var t Tags
-			if err = t.UnmarshalJSON(b); err == nil {
-				req.Tags = append([]string{}, t...)
+			var t []string
+			if t, err = tagsFrom("updates.tags", v); err == nil {
+				req.Tags = append([]string{}, t...) // non-nil: replace even with none
 			}
 		case "memory_type", "type":
 			var ok bool

@@ -9,7 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -109,7 +109,7 @@ func benchColdStart(ctx context.Context, args []string, stdout, stderr io.Writer
 		init, list = append(init, a), append(list, b)
 	}
 	fmt.Fprintf(stdout, "cold start over %d runs (fresh database each): initialize answered p50 %s, tools/list answered p50 %s (min %s, max %s)\n",
-		*n, median(init), median(list), slicesMin(list), slicesMax(list))
+		*n, median(init), median(list), slices.Min(list).Round(10*time.Microsecond), slices.Max(list).Round(10*time.Microsecond))
 	return nil
 }
 
@@ -173,26 +173,9 @@ func coldStartOnce(ctx context.Context, bin, db string) (initDone, listDone time
 }
 
 func median(ds []time.Duration) time.Duration {
-	s := append([]time.Duration{}, ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	if len(s) == 0 {
+	if len(ds) == 0 {
 		return 0
 	}
+	s := slices.Sorted(slices.Values(ds))
 	return s[len(s)/2].Round(10 * time.Microsecond)
-}
-
-func slicesMin(ds []time.Duration) time.Duration {
-	m := ds[0]
-	for _, d := range ds {
-		m = min(m, d)
-	}
-	return m.Round(10 * time.Microsecond)
-}
-
-func slicesMax(ds []time.Duration) time.Duration {
-	m := ds[0]
-	for _, d := range ds {
-		m = max(m, d)
-	}
-	return m.Round(10 * time.Microsecond)
 }

@@ -207,8 +207,8 @@ func runLocomo(ctx context.Context, data, tokenizer string, cfgs []locomoConfig,
 		}
 		// One memory per distinct text; a text said twice carries both ids.
 		known := map[string]bool{}
-		byHash := map[string]*memory.StoreRequest{}
-		var reqs []*memory.StoreRequest
+		byHash := map[string]int{} // content hash → index in batch
+		var batch []memory.StoreRequest
 		for i, t := range turns {
 			known[t.DiaID] = true
 			content := t.Speaker + ": " + t.Text
@@ -216,17 +216,12 @@ func runLocomo(ctx context.Context, data, tokenizer string, cfgs []locomoConfig,
 				content += " [image: " + t.Caption + "]"
 			}
 			h := memory.ContentHash(content)
-			if r := byHash[h]; r != nil {
-				r.Tags = append(r.Tags, "dia:"+t.DiaID)
+			if j, ok := byHash[h]; ok {
+				batch[j].Tags = append(batch[j].Tags, "dia:"+t.DiaID)
 				continue
 			}
-			r := &memory.StoreRequest{Content: content, Tags: []string{"dia:" + t.DiaID}, CreatedAt: times[i]}
-			byHash[h] = r
-			reqs = append(reqs, r)
-		}
-		batch := make([]memory.StoreRequest, len(reqs))
-		for i, r := range reqs {
-			batch[i] = *r
+			byHash[h] = len(batch)
+			batch = append(batch, memory.StoreRequest{Content: content, Tags: []string{"dia:" + t.DiaID}, CreatedAt: times[i]})
 		}
 		start := time.Now()
 		if _, err := svc.StoreBatch(ctx, batch); err != nil {

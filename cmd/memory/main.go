@@ -26,6 +26,9 @@ import (
 	"syscall"
 )
 
+// errUsage reports a command line that was wrong; the usage was printed.
+var errUsage = errors.New("usage")
+
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "0.1.0-dev"
 

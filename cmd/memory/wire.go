@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -85,5 +84,3 @@ func newEmbedder(cfg *Config, log *slog.Logger) (memory.Embedder, error) {
 
 // Close closes the store.
 func (a *app) Close() error { return a.store.Close() }
-
-var errUsage = fmt.Errorf("usage")

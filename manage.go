@@ -152,6 +152,9 @@ func (s *Service) Delete(ctx context.Context, req DeleteRequest) (DeleteResult, 
 		return res, err
 	}
 	res.Deleted, res.Count = nonNil(hashes), len(hashes)
+	if !req.DryRun {
+		s.publishDeleted(f.Owner, hashes)
+	}
 	return res, nil
 }
 
@@ -246,6 +249,7 @@ func (s *Service) Update(ctx context.Context, req UpdateRequest) (UpdateResult, 
 		return res, err
 	}
 	res.Memory = m
+	s.publishUpdated(m)
 	return res, nil
 }
 
@@ -277,6 +281,7 @@ func (s *Service) updateVersioned(ctx context.Context, old *Memory, req UpdateRe
 	if err := s.Storage.Update(ctx, old); err != nil {
 		return res, fmt.Errorf("marking %s superseded (new version %s stored): %w", old.Hash, newest.Hash, err)
 	}
+	s.publishUpdated(old)
 	res.Memory, res.ParentHash = newest, old.Hash
 	res.UpdatedFields = append(res.UpdatedFields, "content")
 	return res, nil
@@ -349,9 +354,11 @@ func (s *Service) Cleanup(ctx context.Context) (CleanupResult, error) {
 		if err := s.Storage.Update(ctx, keep); err != nil {
 			return res, err
 		}
+		s.publishUpdated(keep)
 		if _, err := s.Storage.Delete(ctx, Filter{Owner: owner, Hashes: drop, IncludeSuperseded: true}, s.now(), false); err != nil {
 			return res, err
 		}
+		s.publishDeleted(owner, drop)
 		res.Removed = append(res.Removed, drop...)
 		res.Merged++
 	}

@@ -68,6 +68,12 @@ type Service struct {
 	// range and the rest of the query; used by recall-style searches.
 	TimeExtractor func(query string, now time.Time) (after, before time.Time, rest string, ok bool)
 
+	// OnEvent, if set, is called after every change (store, update, delete)
+	// with an Event describing it, whichever transport made it. It runs on
+	// the caller's goroutine and must not block; the HTTP daemon fans events
+	// out to its subscribers from here.
+	OnEvent func(Event)
+
 	started  time.Time
 	counters serviceCounters
 }

@@ -104,6 +104,7 @@ func (s *Service) store(ctx context.Context, req StoreRequest) (StoreResult, err
 		return res, err
 	}
 	res.Memories = ms
+	s.publishStored(ms)
 	return res, nil
 }
 
@@ -264,6 +265,7 @@ func (s *Service) StoreBatch(ctx context.Context, reqs []StoreRequest) (BatchRes
 		err = s.Storage.Insert(ctx, fresh)
 		if err == nil {
 			res.Stored = fresh
+			s.publishStored(fresh)
 			return res, nil
 		}
 		// Another process stored one of them meanwhile: drop it and retry.

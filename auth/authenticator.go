@@ -1,0 +1,170 @@
+package auth
+
+import (
+	"context"
+	"crypto/subtle"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mcp-memory-go/memory"
+)
+
+// BootstrapKeyID is the KeyID of the principal authenticated by the
+// bootstrap key (MCP_API_KEY).
+const BootstrapKeyID = "env"
+
+// Authenticator resolves the credentials of a request to a Principal.
+// Credentials come from the Authorization header ("Bearer <key>") or the
+// X-API-Key header, never from the query string; a browser's event stream
+// uses a ticket (see Tickets) instead.
+type Authenticator struct {
+	// Keys holds the API keys; nil means only the bootstrap key works.
+	Keys KeyStore
+	// BootstrapKey (MCP_API_KEY) is an admin key for the local owner; empty
+	// disables it.
+	BootstrapKey string
+	// Anonymous, when set, lets requests without credentials act as the
+	// local owner with read and write (never admin).
+	Anonymous bool
+	// Tickets redeems one-use event-stream tickets; nil disables them.
+	Tickets *Tickets
+	Logger  *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+
+	mu      sync.Mutex
+	touched map[string]time.Time
+}
+
+// touchEvery limits how often a key's last-used time is written.
+const touchEvery = time.Minute
+
+// Enabled reports whether any credential can succeed; a server with no way
+// to authenticate and no anonymous access answers every protected route
+// with 401.
+func (a *Authenticator) Enabled(ctx context.Context) bool {
+	if a.BootstrapKey != "" || a.Anonymous {
+		return true
+	}
+	if a.Keys == nil {
+		return false
+	}
+	keys, err := a.Keys.Keys(ctx)
+	if err != nil {
+		return false
+	}
+	now := a.now()
+	for _, k := range keys {
+		if k.Active(now) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *Authenticator) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+// Credential returns the secret a request presents and whether it presents
+// one. Two different secrets in the two headers are refused.
+func Credential(r *http.Request) (string, bool, error) {
+	var bearer string
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, v, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(v) == "" {
+			return "", true, memory.Errorf(memory.EUnauthorized, "the Authorization header must be \"Bearer <key>\"")
+		}
+		bearer = strings.TrimSpace(v)
+	}
+	apiKey := strings.TrimSpace(r.Header.Get("X-API-Key"))
+	switch {
+	case bearer != "" && apiKey != "" && bearer != apiKey:
+		return "", true, memory.Errorf(memory.EUnauthorized, "Authorization and X-API-Key carry different keys")
+	case bearer != "":
+		return bearer, true, nil
+	case apiKey != "":
+		return apiKey, true, nil
+	}
+	return "", false, nil
+}
+
+// Authenticate returns the principal of r: from its credentials, from a
+// ticket (only when allowTicket), anonymous when enabled and no credentials
+// are given, or nil when there are none. Bad credentials are an
+// EUnauthorized error: they never fall through to anonymous access.
+func (a *Authenticator) Authenticate(r *http.Request, allowTicket bool) (*Principal, error) {
+	secret, ok, err := Credential(r)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		return a.Verify(r.Context(), secret)
+	}
+	if t := r.URL.Query().Get("ticket"); t != "" && allowTicket && a.Tickets != nil {
+		if p := a.Tickets.Redeem(t); p != nil {
+			return p, nil
+		}
+		return nil, memory.Errorf(memory.EUnauthorized, "the ticket is unknown, used or expired: ask for a new one")
+	}
+	if a.Anonymous {
+		return &Principal{Owner: memory.LocalOwner, Scope: ScopeWrite, Anonymous: true, Name: "anonymous"}, nil
+	}
+	return nil, nil
+}
+
+// invalidKey is the one message for every kind of bad key, so that callers
+// learn nothing about which keys exist.
+func invalidKey() error {
+	return memory.Errorf(memory.EUnauthorized, "invalid, expired or revoked API key")
+}
+
+// Verify resolves a presented secret to its principal in constant time
+// with respect to the secret's value.
+func (a *Authenticator) Verify(ctx context.Context, secret string) (*Principal, error) {
+	presented := HashSecret(secret)
+	if a.BootstrapKey != "" && subtle.ConstantTimeCompare([]byte(presented), []byte(HashSecret(a.BootstrapKey))) == 1 {
+		return &Principal{Owner: memory.LocalOwner, Scope: ScopeAdmin, KeyID: BootstrapKeyID, Name: "MCP_API_KEY"}, nil
+	}
+	id, ok := parseKeyID(secret)
+	if !ok || a.Keys == nil {
+		return nil, invalidKey()
+	}
+	k, err := a.Keys.Key(ctx, id)
+	if err != nil {
+		if memory.ErrorCode(err) == memory.ENotFound {
+			return nil, invalidKey()
+		}
+		return nil, err
+	}
+	now := a.now()
+	if subtle.ConstantTimeCompare([]byte(presented), []byte(k.Hash)) != 1 || !k.Active(now) {
+		return nil, invalidKey()
+	}
+	a.touch(ctx, k.ID, now)
+	return &Principal{Owner: k.Owner, Scope: k.Scope, KeyID: k.ID, Name: k.Name}, nil
+}
+
+// touch records key use at most once per touchEvery per key.
+func (a *Authenticator) touch(ctx context.Context, id string, now time.Time) {
+	a.mu.Lock()
+	if a.touched == nil {
+		a.touched = map[string]time.Time{}
+	}
+	last, seen := a.touched[id]
+	if seen && now.Sub(last) < touchEvery {
+		a.mu.Unlock()
+		return
+	}
+	a.touched[id] = now
+	a.mu.Unlock()
+	if err := a.Keys.TouchKey(context.WithoutCancel(ctx), id, now); err != nil && a.Logger != nil {
+		a.Logger.Warn("recording API key use failed", "key_id", id, "err", err)
+	}
+}

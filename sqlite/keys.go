@@ -1,0 +1,113 @@
+package sqlite
+
+// API keys (auth.KeyStore): they live in the memory database so that the
+// CLI and a running daemon see the same keys, and a revocation takes effect
+// on the daemon's next request.
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/auth"
+)
+
+var _ auth.KeyStore = (*Store)(nil)
+
+const keyCols = "id, name, owner, scope, hash, created_at, last_used_at, expires_at, revoked_at"
+
+func scanKey(sc scanner) (auth.Key, error) {
+	var (
+		k                      auth.Key
+		created                int64
+		used, expires, revoked sql.NullInt64
+	)
+	if err := sc.Scan(&k.ID, &k.Name, &k.Owner, &k.Scope, &k.Hash, &created, &used, &expires, &revoked); err != nil {
+		return k, err
+	}
+	k.CreatedAt = fromMS(created)
+	for _, p := range []struct {
+		v  sql.NullInt64
+		at *time.Time
+	}{{used, &k.LastUsedAt}, {expires, &k.ExpiresAt}, {revoked, &k.RevokedAt}} {
+		if p.v.Valid {
+			*p.at = fromMS(p.v.Int64)
+		}
+	}
+	return k, nil
+}
+
+// CreateKey stores k; EConflict if a key with its id exists.
+func (s *Store) CreateKey(ctx context.Context, k auth.Key) error {
+	if k.ID == "" || k.Hash == "" || k.Owner == "" || !auth.ValidScope(k.Scope) || k.CreatedAt.IsZero() {
+		return memory.Errorf(memory.EInvalid, "a key needs an id, hash, owner, valid scope and creation time")
+	}
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM api_keys WHERE id = ?", k.ID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return memory.Errorf(memory.EConflict, "key %s exists", k.ID)
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO api_keys ("+keyCols+") VALUES (?, ?, ?, ?, ?, ?, NULL, ?, NULL)",
+			k.ID, k.Name, k.Owner, k.Scope, k.Hash, ms(k.CreatedAt), nullMS(k.ExpiresAt))
+		return err
+	})
+}
+
+// Key returns the key with the id, or ENotFound.
+func (s *Store) Key(ctx context.Context, id string) (auth.Key, error) {
+	k, err := scanKey(s.db.QueryRowContext(ctx, "SELECT "+keyCols+" FROM api_keys WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, memory.Errorf(memory.ENotFound, "no API key %s", id)
+	}
+	if err != nil {
+		return k, fmt.Errorf("read API key: %w", err)
+	}
+	return k, nil
+}
+
+// Keys lists every key, newest first.
+func (s *Store) Keys(ctx context.Context) ([]auth.Key, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+keyCols+" FROM api_keys ORDER BY created_at DESC, id")
+	if err != nil {
+		return nil, fmt.Errorf("list API keys: %w", err)
+	}
+	defer rows.Close()
+	keys := []auth.Key{}
+	for rows.Next() {
+		k, err := scanKey(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list API keys: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
+
+// RevokeKey marks the key revoked; revoking a revoked key keeps the first
+// time. ENotFound if there is no such key.
+func (s *Store) RevokeKey(ctx context.Context, id string, at time.Time) error {
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?", ms(at), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return memory.Errorf(memory.ENotFound, "no API key %s", id)
+		}
+		return nil
+	})
+}
+
+// TouchKey records that the key was used.
+func (s *Store) TouchKey(ctx context.Context, id string, at time.Time) error {
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE api_keys SET last_used_at = ? WHERE id = ?", ms(at), id)
+		return err
+	})
+}

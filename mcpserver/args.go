@@ -102,17 +102,13 @@ var tagsSchema = &jsonschema.Schema{
 // inputSchema derives a tool's input schema from its argument struct, with
 // the flexible Tags type described as upstream accepts it.
 func inputSchema[T any]() *jsonschema.Schema {
-	s, err := jsonschema.For[T](&jsonschema.ForOptions{
+	return schemaFor[T](&jsonschema.ForOptions{
 		TypeSchemas: map[reflect.Type]*jsonschema.Schema{
 			reflect.TypeFor[Tags](): tagsSchema,
 			reflect.TypeFor[Int]():  {Types: []string{"integer", "string"}},
 			reflect.TypeFor[Bool](): {Types: []string{"boolean", "string"}},
 		},
 	})
-	if err != nil {
-		panic("mcpserver: schema of " + reflect.TypeFor[T]().String() + ": " + err.Error())
-	}
-	return s
 }
 
 // parseDate reads an "after"/"before" argument: a date (YYYY-MM-DD, the

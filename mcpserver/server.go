@@ -28,6 +28,10 @@ type Options struct {
 	// OnInitialized runs (in its own goroutine) once a client has completed
 	// the handshake: the place to warm slow things up without delaying it.
 	OnInitialized func(ctx context.Context)
+	// RequireAuth refuses requests that carry no token information; set it
+	// when serving HTTP with authentication. Scopes are enforced whenever a
+	// request carries token information (see ToolScope).
+	RequireAuth bool
 }
 
 type handlers struct {
@@ -49,7 +53,8 @@ func New(svc *memory.Service, opts Options) *mcp.Server {
 		Instructions: "Persistent memory: store what you learn with memory_store (with tags and a memory_type), " +
 			"recall it with memory_search (hybrid keyword + semantic search, filters by tags, type and natural-language time), " +
 			"browse with memory_list, fix with memory_update, remove with memory_delete.",
-		Logger: opts.Logger,
+		Logger:            opts.Logger,
+		CompletionHandler: h.complete,
 		InitializedHandler: func(ctx context.Context, _ *mcp.InitializedRequest) {
 			if opts.OnInitialized != nil {
 				go opts.OnInitialized(context.WithoutCancel(ctx))
@@ -63,6 +68,7 @@ func New(svc *memory.Service, opts Options) *mcp.Server {
 	if !opts.ListLegacyTools {
 		s.AddReceivingMiddleware(hideLegacy)
 	}
+	s.AddReceivingMiddleware(authorize(opts.RequireAuth))
 	return s
 }
 
@@ -70,7 +76,9 @@ func New(svc *memory.Service, opts Options) *mcp.Server {
 func addTool[In, Out any](s *mcp.Server, name, title, desc string, ann mcp.ToolAnnotations, h mcp.ToolHandlerFor[In, Out]) {
 	ann.Title = title
 	ann.OpenWorldHint = ptr(false)
-	mcp.AddTool(s, &mcp.Tool{Name: name, Title: title, Description: desc, Annotations: &ann, InputSchema: inputSchema[In]()}, h)
+	recordToolScope(name, ann)
+	mcp.AddTool(s, &mcp.Tool{Name: name, Title: title, Description: desc, Annotations: &ann,
+		InputSchema: inputSchema[In](), OutputSchema: schemaFor[Out](nil)}, h)
 }
 
 var (

@@ -321,3 +321,27 @@ func TestMaxResponseCharsCutsTextAndStructuredResults(t *testing.T) {
 		t.Fatalf("text shows %d results, structured %d:\n%s", strings.Count(text(res), "Hash:"), found.Count, text(res))
 	}
 }
+
+func TestCompletion(t *testing.T) {
+	cs := MustConnect(t, mcpserver.Options{})
+	ctx := context.Background()
+	call(t, cs, "memory_store", map[string]any{"content": "completion source", "tags": []string{"project-alpha", "personal"}}, nil)
+	for _, tc := range []struct {
+		ref  *mcp.CompleteReference
+		arg  mcp.CompleteParamsArgument
+		want []string
+	}{
+		{&mcp.CompleteReference{Type: "ref/resource", URI: "memory://tag/{tag}"}, mcp.CompleteParamsArgument{Name: "tag", Value: "pro"}, []string{"project-alpha"}},
+		{&mcp.CompleteReference{Type: "ref/prompt", Name: "memory_analysis"}, mcp.CompleteParamsArgument{Name: "tags", Value: "project-alpha,per"}, []string{"project-alpha,personal"}},
+		{&mcp.CompleteReference{Type: "ref/prompt", Name: "knowledge_export"}, mcp.CompleteParamsArgument{Name: "format", Value: "m"}, []string{"markdown"}},
+		{&mcp.CompleteReference{Type: "ref/prompt", Name: "learning_session"}, mcp.CompleteParamsArgument{Name: "topic", Value: "x"}, []string{}},
+	} {
+		res, err := cs.Complete(ctx, &mcp.CompleteParams{Ref: tc.ref, Argument: tc.arg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(res.Completion.Values) != fmt.Sprint(tc.want) {
+			t.Errorf("complete %s %+v: %v, want %v", tc.ref.Type, tc.arg, res.Completion.Values, tc.want)
+		}
+	}
+}

@@ -1,0 +1,61 @@
+package mcpserver
+
+import (
+	"reflect"
+
+	"github.com/google/jsonschema-go/jsonschema"
+)
+
+// schemaFor derives the JSON Schema of T and makes it portable (see
+// portable).
+func schemaFor[T any](opts *jsonschema.ForOptions) *jsonschema.Schema {
+	s, err := jsonschema.For[T](opts)
+	if err != nil {
+		panic("mcpserver: schema of " + reflect.TypeFor[T]().String() + ": " + err.Error())
+	}
+	portable(s)
+	return s
+}
+
+// portable rewrites every multi-type schema ("type": ["null", "array"], as
+// Go's nil slices and the flexible argument types produce) into anyOf
+// branches of one type each, carrying the keywords of their type. The two
+// say the same, but clients that map tool schemas onto single-type dialects
+// (Gemini's OpenAPI subset, for one) reject or mangle type arrays.
+func portable(s *jsonschema.Schema) {
+	if s == nil {
+		return
+	}
+	for _, p := range s.Properties {
+		portable(p)
+	}
+	portable(s.Items)
+	portable(s.AdditionalProperties)
+	for _, b := range s.AnyOf {
+		portable(b)
+	}
+	if len(s.Types) < 2 {
+		if len(s.Types) == 1 {
+			s.Type, s.Types = s.Types[0], nil
+		}
+		return
+	}
+	for _, t := range s.Types {
+		b := &jsonschema.Schema{Type: t}
+		switch t {
+		case "array":
+			b.Items, b.MinItems, b.MaxItems, b.UniqueItems = s.Items, s.MinItems, s.MaxItems, s.UniqueItems
+		case "object":
+			b.Properties, b.Required, b.AdditionalProperties = s.Properties, s.Required, s.AdditionalProperties
+		case "string":
+			b.MinLength, b.MaxLength, b.Pattern, b.Format = s.MinLength, s.MaxLength, s.Pattern, s.Format
+		case "integer", "number":
+			b.Minimum, b.Maximum = s.Minimum, s.Maximum
+		}
+		s.AnyOf = append(s.AnyOf, b)
+	}
+	s.Types, s.Items, s.MinItems, s.MaxItems, s.UniqueItems = nil, nil, nil, nil, false
+	s.Properties, s.Required, s.AdditionalProperties = nil, nil, nil
+	s.MinLength, s.MaxLength, s.Pattern, s.Format = nil, nil, "", ""
+	s.Minimum, s.Maximum = nil, nil
+}

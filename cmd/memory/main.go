@@ -5,6 +5,7 @@
 //	memory status            what the store holds and whether search works
 //	memory store TEXT        store a memory
 //	memory search QUERY      search memories
+//	memory keys              create, list and revoke API keys of the daemon
 //	memory reembed           give every memory a vector of the current model
 //	memory bench locomo      retrieval quality on the LoCoMo benchmark
 //	memory bench coldstart   time from process start to the first tools/list
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdStore(ctx, args, stdin, stdout, stderr, getenv)
 	case "search":
 		return cmdSearch(ctx, args, stdout, stderr, getenv)
+	case "keys":
+		return cmdKeys(ctx, args, stdout, stderr, getenv)
 	case "reembed":
 		return cmdReembed(ctx, args, stdout, stderr, getenv)
 	case "bench":
@@ -82,6 +85,7 @@ Commands:
   status     show what the store holds and whether semantic search works
   store      store a memory:  memory store [-tags a,b] [-type note] TEXT (or text on stdin)
   search     search memories: memory search [-mode hybrid] [-limit 10] [-time "last week"] QUERY
+  keys       API keys of the HTTP daemon: memory keys create -name N [-scope read|write|admin] | list | revoke ID
   reembed    give every memory a vector of the current embedding model
   bench      benchmarks: memory bench locomo -data FILE | memory bench coldstart
   version    print the version
@@ -103,6 +107,19 @@ func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 
 // setup parses the common flags of a command and opens the app.
 func setup(ctx context.Context, name string, args []string, stderr io.Writer, getenv func(string) string, extra func(*flagSet)) (*app, *flagSet, error) {
+	cfg, fs, err := parseConfig(name, args, stderr, getenv, extra)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := openApp(ctx, cfg, newLogger(stderr, cfg.LogLevel))
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, fs, nil
+}
+
+// parseConfig reads the environment and the command's flags.
+func parseConfig(name string, args []string, stderr io.Writer, getenv func(string) string, extra func(*flagSet)) (*Config, *flagSet, error) {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return nil, nil, err
@@ -118,9 +135,5 @@ func setup(ctx context.Context, name string, args []string, stderr io.Writer, ge
 	if err := cfg.resolve(); err != nil {
 		return nil, nil, err
 	}
-	a, err := openApp(ctx, cfg, newLogger(stderr, cfg.LogLevel))
-	if err != nil {
-		return nil, nil, err
-	}
-	return a, fs, nil
+	return cfg, fs, nil
 }

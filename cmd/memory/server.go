@@ -4,26 +4,52 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"os"
 	"time"
 
+	"github.com/mcp-memory-go/memory/auth"
+	"github.com/mcp-memory-go/memory/bridge"
+	"github.com/mcp-memory-go/memory/daemon"
 	"github.com/mcp-memory-go/memory/mcpserver"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// cmdServer runs the MCP server over stdio until the client closes stdin.
-// Stdout carries only protocol messages; logs go to stderr.
+// cmdServer runs the MCP server over stdio until the client closes stdin;
+// with --http the HTTP daemon instead, and with --connect a stdio bridge to
+// a running daemon. Stdout carries only protocol messages; logs go to
+// stderr.
 func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	hc, err := loadHTTPConfig(getenv)
+	if err != nil {
+		return err
+	}
 	var httpMode bool
-	a, _, err := setup(ctx, "server", args, stderr, getenv, func(fs *flagSet) {
-		fs.BoolVar(&httpMode, "http", false, "run the HTTP daemon (not in this version)")
+	cfg, _, err := parseConfig("server", args, stderr, getenv, func(fs *flagSet) {
+		fs.BoolVar(&httpMode, "http", false, "run the HTTP daemon: REST API, MCP at /mcp, events, metrics")
+		hc.addFlags(fs.FlagSet)
 	})
+	if err != nil {
+		return err
+	}
+	if err := hc.check(); err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	if hc.Connect != "" {
+		if httpMode {
+			return fmt.Errorf("--http and --connect exclude each other: a daemon serves, a bridge connects to one")
+		}
+		return serveBridge(ctx, hc, stdin, stdout, log)
+	}
+	a, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	if httpMode {
-		return fmt.Errorf("the HTTP daemon (memory server --http) is not available in this version yet; use stdio")
+		return serveHTTP(ctx, a, hc, stderr)
 	}
 	srv := mcpserver.New(a.svc, mcpserver.Options{
 		Version: version, Logger: a.log,
@@ -31,6 +57,63 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		OnInitialized: a.warmUp,
 	})
 	a.log.Info("serving MCP over stdio", "db", a.cfg.DBPath)
+	return srv.Run(ctx, &mcp.IOTransport{Reader: readCloser{stdin}, Writer: writeCloser{stdout}})
+}
+
+// serveHTTP runs the daemon until ctx is done.
+func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, stderr io.Writer) error {
+	authn := &auth.Authenticator{
+		Keys: a.store, BootstrapKey: hc.APIKey, Anonymous: hc.Anonymous,
+		Tickets: auth.NewTickets(), Logger: a.log,
+	}
+	d, err := daemon.New(ctx, a.svc, authn, daemon.Config{
+		Addr: hc.Addr(), TLSCert: hc.TLSCert, TLSKey: hc.TLSKey,
+		AllowedHosts: hc.AllowedHosts, AllowedOrigins: hc.CORSOrigins,
+		MaxBodyBytes: hc.MaxBodyBytes, RateLimit: rateOrOff(hc.RateLimit), RateBurst: hc.RateBurst,
+		Heartbeat: hc.Heartbeat, Version: version, Backend: a.svc.Backend, Logger: a.log,
+		MCP: mcpserver.Options{ListLegacyTools: a.cfg.ListLegacyTools, MaxResponseChars: a.cfg.MaxResponseChars},
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", hc.Addr())
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	if hc.TLSCert != "" {
+		scheme = "https"
+	}
+	base := scheme + "://" + ln.Addr().String()
+	fmt.Fprintf(stderr, "memory %s: serving %s (MCP at %s/mcp, API docs at %s/api/docs) on %s\n", version, base, base, base, a.cfg.DBPath)
+	switch {
+	case hc.Anonymous:
+		fmt.Fprintln(stderr, "memory: anonymous access is on (MCP_ALLOW_ANONYMOUS_ACCESS): any local process can read and write memories")
+	case !authn.Enabled(ctx):
+		fmt.Fprintln(stderr, "memory: no API key exists yet, so every request but /api/health gets 401. Create one with `memory keys create -name NAME`, or set MCP_API_KEY")
+	}
+	go a.warmUp(ctx)
+	return d.Serve(ctx, ln)
+}
+
+// rateOrOff maps the configured 0 (off) to the daemon's "disabled".
+func rateOrOff(r float64) float64 {
+	if r == 0 {
+		return -1
+	}
+	return r
+}
+
+// serveBridge runs a stdio MCP server that forwards to a daemon.
+func serveBridge(ctx context.Context, hc *HTTPConfig, stdin io.Reader, stdout io.Writer, log *slog.Logger) error {
+	cctx, cancel := context.WithTimeout(ctx, hc.ConnectTimeout)
+	b, srv, err := bridge.Connect(cctx, bridge.Options{URL: hc.MCPURL(), APIKey: hc.APIKey, Version: version, Logger: log})
+	cancel()
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	log.Info("bridging MCP over stdio", "daemon", hc.MCPURL())
 	return srv.Run(ctx, &mcp.IOTransport{Reader: readCloser{stdin}, Writer: writeCloser{stdout}})
 }
 

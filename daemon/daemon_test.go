@@ -1,0 +1,598 @@
+package daemon_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	memory "github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/auth"
+	"github.com/mcp-memory-go/memory/daemon"
+	"github.com/mcp-memory-go/memory/memorytest"
+	"github.com/mcp-memory-go/memory/sqlite"
+	"github.com/mcp-memory-go/memory/timeexpr"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// env is a running daemon on loopback over a real SQLite store, with a
+// key of each scope.
+type env struct {
+	t       *testing.T
+	url     string
+	store   *sqlite.Store
+	svc     *memory.Service
+	keys    map[string]string // scope → secret
+	logs    *syncBuffer
+	stop    context.CancelFunc
+	stopped chan error
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func start(t *testing.T, cfg daemon.Config, authn *auth.Authenticator) *env {
+	t.Helper()
+	ctx := context.Background()
+	st := sqlite.New(filepath.Join(t.TempDir(), "m.db"))
+	if err := st.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc := memory.NewService(st, memorytest.NewFakeEmbedder(32))
+	svc.TimeParser = timeexpr.Bounds
+	e := &env{t: t, store: st, svc: svc, keys: map[string]string{}, logs: &syncBuffer{}}
+	for _, scope := range auth.Scopes() {
+		k, secret, err := auth.NewKey("test "+scope, memory.LocalOwner, scope, time.Now(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.CreateKey(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+		e.keys[scope] = secret
+	}
+	if authn == nil {
+		authn = &auth.Authenticator{}
+	}
+	authn.Keys, authn.Tickets = st, auth.NewTickets()
+	if cfg.RateLimit == 0 {
+		cfg.RateLimit = -1 // tests that count on limits set them
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	cfg.Version = "test"
+	d, err := daemon.New(ctx, svc, authn, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.url = "http://" + ln.Addr().String()
+	sctx, stop := context.WithCancel(ctx)
+	e.stop, e.stopped = stop, make(chan error, 1)
+	go func() { e.stopped <- d.Serve(sctx, ln) }()
+	t.Cleanup(func() {
+		stop()
+		<-e.stopped
+		st.Close()
+	})
+	return e
+}
+
+// do sends a request with the key of scope ("" = none) and returns the
+// status and body.
+func (e *env) do(method, path, scope string, body any, hdr ...string) (int, string, http.Header) {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		j, _ := json.Marshal(b)
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, e.url+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if scope != "" {
+		req.Header.Set("Authorization", "Bearer "+e.keys[scope])
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i] == "Host" {
+			req.Host = hdr[i+1]
+		} else {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+// mcpClient connects a real go-sdk client to /mcp with the key of scope.
+func (e *env) mcpClient(scope, version string) (*mcp.ClientSession, error) {
+	hc := &http.Client{Transport: keyTransport{key: e.keys[scope]}}
+	c := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, nil)
+	return c.Connect(context.Background(), &mcp.StreamableClientTransport{Endpoint: e.url + "/mcp", HTTPClient: hc},
+		&mcp.ClientSessionOptions{ProtocolVersion: version})
+}
+
+type keyTransport struct{ key string }
+
+func (k keyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	if k.key != "" {
+		r.Header.Set("X-API-Key", k.key)
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func TestRefusesExposedAddressWithoutAuth(t *testing.T) {
+	ctx := context.Background()
+	st := sqlite.New(filepath.Join(t.TempDir(), "m.db"))
+	if err := st.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := memory.NewService(st, nil)
+	for _, tc := range []struct {
+		name  string
+		addr  string
+		authn *auth.Authenticator
+		ok    bool
+	}{
+		{"loopback without keys", "127.0.0.1:0", &auth.Authenticator{Keys: st}, true},
+		{"all interfaces without keys", "0.0.0.0:8000", &auth.Authenticator{Keys: st}, false},
+		{"lan address without keys", "192.168.1.10:8000", &auth.Authenticator{Keys: st}, false},
+		{"all interfaces with anonymous access", "0.0.0.0:8000", &auth.Authenticator{Keys: st, Anonymous: true, BootstrapKey: "0123456789abcdef0123"}, false},
+		{"all interfaces with a bootstrap key", "0.0.0.0:8000", &auth.Authenticator{Keys: st, BootstrapKey: "0123456789abcdef0123"}, true},
+		{"ipv6 loopback without keys", "[::1]:8000", &auth.Authenticator{Keys: st}, true},
+	} {
+		_, err := daemon.New(ctx, svc, tc.authn, daemon.Config{Addr: tc.addr})
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: New error %v, want ok=%v", tc.name, err, tc.ok)
+		}
+	}
+	if _, err := daemon.New(ctx, svc, &auth.Authenticator{Keys: st}, daemon.Config{}); err != nil {
+		t.Errorf("default address is not loopback: %v", err)
+	}
+}
+
+func TestAnonymousHealthIsStatusOnly(t *testing.T) {
+	e := start(t, daemon.Config{}, nil)
+	for _, scope := range []string{"", auth.ScopeAdmin} {
+		code, body, _ := e.do("GET", "/api/health", scope, nil)
+		var got map[string]any
+		if code != 200 || json.Unmarshal([]byte(body), &got) != nil || len(got) != 1 || got["status"] == nil {
+			t.Errorf("health (scope %q): %d %s; want only a status", scope, code, body)
+		}
+	}
+	if code, _, _ := e.do("GET", "/api/health/detailed", "", nil); code != 401 {
+		t.Errorf("anonymous detailed health: %d, want 401", code)
+	}
+}
+
+func TestAuthentication(t *testing.T) {
+	e := start(t, daemon.Config{}, &auth.Authenticator{BootstrapKey: "bootstrap-key-0123456789"})
+	cases := []struct {
+		name string
+		hdr  []string
+		path string
+		want int
+	}{
+		{"no credentials", nil, "/api/memories", 401},
+		{"wrong key", []string{"Authorization", "Bearer mms_000000000000_" + strings.Repeat("A", 43)}, "/api/memories", 401},
+		{"garbage bearer", []string{"Authorization", "Bearer nope"}, "/api/memories", 401},
+		{"basic auth", []string{"Authorization", "Basic dXNlcjpwYXNz"}, "/api/memories", 401},
+		{"key in the query string", nil, "/api/memories?api_key=" + e.keys[auth.ScopeRead], 401},
+		{"token in the query string", nil, "/api/memories?token=" + e.keys[auth.ScopeRead], 401},
+		{"X-API-Key", []string{"X-API-Key", e.keys[auth.ScopeRead]}, "/api/memories", 200},
+		{"bearer", []string{"Authorization", "Bearer " + e.keys[auth.ScopeRead]}, "/api/memories", 200},
+		{"bootstrap key", []string{"Authorization", "Bearer bootstrap-key-0123456789"}, "/api/memories", 200},
+		{"two different keys", []string{"Authorization", "Bearer " + e.keys[auth.ScopeRead], "X-API-Key", e.keys[auth.ScopeWrite]}, "/api/memories", 401},
+		{"bad key on a public route", []string{"Authorization", "Bearer nope"}, "/api/health", 401},
+	}
+	for _, tc := range cases {
+		code, body, h := e.do("GET", tc.path, "", nil, tc.hdr...)
+		if code != tc.want {
+			t.Errorf("%s: %d %s, want %d", tc.name, code, body, tc.want)
+		}
+		if code == 401 && !strings.HasPrefix(h.Get("WWW-Authenticate"), "Bearer") {
+			t.Errorf("%s: 401 without a Bearer WWW-Authenticate challenge: %q", tc.name, h.Get("WWW-Authenticate"))
+		}
+	}
+	// A revoked key stops working at once.
+	id := strings.Split(e.keys[auth.ScopeRead], "_")[1]
+	if err := e.store.RevokeKey(context.Background(), id, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := e.do("GET", "/api/memories", auth.ScopeRead, nil); code != 401 {
+		t.Errorf("revoked key: %d, want 401", code)
+	}
+	// Secrets never reach the log.
+	for _, k := range e.keys {
+		if strings.Contains(e.logs.String(), k) || strings.Contains(e.logs.String(), "bootstrap-key-0123456789") {
+			t.Fatal("an API key appears in the log")
+		}
+	}
+}
+
+func TestScopesSameOnRESTAndMCP(t *testing.T) {
+	e := start(t, daemon.Config{}, nil)
+	ctx := context.Background()
+	// REST: a read key reads and cannot write; a write key writes.
+	if code, body, h := e.do("POST", "/api/memories", auth.ScopeRead, map[string]any{"content": "read keys cannot write"}); code != 403 || !strings.Contains(h.Get("WWW-Authenticate"), "insufficient_scope") || !strings.Contains(body, "insufficient_scope") {
+		t.Errorf("REST store with a read key: %d %s %q", code, body, h.Get("WWW-Authenticate"))
+	}
+	if code, body, _ := e.do("POST", "/api/memories", auth.ScopeWrite, map[string]any{"content": "write keys can write"}); code != 200 {
+		t.Errorf("REST store with a write key: %d %s", code, body)
+	}
+	for _, version := range []string{"2025-06-18", "2025-11-25", ""} {
+		cs, err := e.mcpClient(auth.ScopeRead, version)
+		if err != nil {
+			t.Fatalf("MCP connect with a read key (%q): %v", version, err)
+		}
+		tools, err := cs.ListTools(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tool := range tools.Tools {
+			readOnly := tool.Annotations != nil && tool.Annotations.ReadOnlyHint
+			args := map[string]any{"query": "write keys", "content": "x", "content_hash": "0", "turns": []any{}}
+			// A refusal is an HTTP 403 (insufficient_scope, as the MCP
+			// authorization spec asks), which ends the client's session:
+			// every call gets a fresh one.
+			c, err := e.mcpClient(auth.ScopeRead, version)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := c.CallTool(ctx, &mcp.CallToolParams{Name: tool.Name, Arguments: args})
+			c.Close()
+			denied := err != nil && strings.Contains(err.Error(), "Forbidden")
+			if readOnly && denied {
+				t.Errorf("%s (read-only) refused to a read key: %v", tool.Name, err)
+			}
+			if !readOnly && !denied {
+				t.Errorf("%s (writes) allowed to a read key (CVE-2026-49291): err %v, result %+v", tool.Name, err, res)
+			}
+		}
+		// Hidden legacy tools that write are refused too.
+		if _, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "store_memory", Arguments: map[string]any{"content": "legacy write"}}); err == nil {
+			t.Error("legacy store_memory allowed to a read key")
+		}
+		cs.Close()
+	}
+	found, _ := e.svc.Search(ctx, memory.SearchRequest{Query: "legacy write", Mode: memory.ModeExact})
+	if found.Count != 0 {
+		t.Error("a read key wrote through MCP")
+	}
+	// A write key writes through MCP.
+	cs, err := e.mcpClient(auth.ScopeWrite, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "memory_store", Arguments: map[string]any{"content": "stored over MCP with a write key"}})
+	if err != nil || res.IsError {
+		t.Fatalf("MCP store with a write key: %v %+v", err, res)
+	}
+	// Without credentials /mcp is 401.
+	if code, _, _ := e.do("POST", "/mcp", "", `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}`); code != 401 {
+		t.Errorf("/mcp without a key: %d, want 401", code)
+	}
+}
+
+func TestHostAndOriginChecks(t *testing.T) {
+	e := start(t, daemon.Config{AllowedOrigins: []string{"https://app.example.com"}}, nil)
+	port := e.url[strings.LastIndex(e.url, ":")+1:]
+	for _, tc := range []struct {
+		name string
+		hdr  []string
+		want int
+	}{
+		{"foreign host (DNS rebinding)", []string{"Host", "evil.example.com"}, 403},
+		{"foreign host with port", []string{"Host", "evil.example.com:" + port}, 403},
+		{"localhost", []string{"Host", "localhost:" + port}, 200},
+		{"127.0.0.1", []string{"Host", "127.0.0.1:" + port}, 200},
+		{"foreign origin", []string{"Origin", "http://evil.example.com"}, 403},
+		{"own origin", []string{"Origin", e.url}, 200},
+		{"allowed origin", []string{"Origin", "https://app.example.com"}, 200},
+		{"null origin", []string{"Origin", "null"}, 403},
+	} {
+		for _, path := range []string{"/api/memories", "/mcp"} {
+			method := "GET"
+			var body any
+			if path == "/mcp" {
+				method, body = "POST", `{"jsonrpc":"2.0","id":1,"method":"ping"}`
+			}
+			code, resp, _ := e.do(method, path, auth.ScopeRead, body, tc.hdr...)
+			if tc.want == 403 && code != 403 || tc.want == 200 && code == 403 {
+				t.Errorf("%s on %s: %d %s, want %d", tc.name, path, code, resp, tc.want)
+			}
+		}
+	}
+	// CORS: only the listed origin, never "*".
+	_, _, h := e.do("OPTIONS", "/api/memories", "", nil, "Origin", "https://app.example.com", "Access-Control-Request-Method", "POST")
+	if got := h.Get("Access-Control-Allow-Origin"); got != "https://app.example.com" {
+		t.Errorf("CORS preflight allows %q", got)
+	}
+	code, _, h := e.do("OPTIONS", "/api/memories", "", nil, "Origin", "https://other.example.com", "Access-Control-Request-Method", "POST")
+	if h.Get("Access-Control-Allow-Origin") != "" || code != 403 {
+		t.Errorf("CORS preflight from an unlisted origin: %d allow %q", code, h.Get("Access-Control-Allow-Origin"))
+	}
+}
+
+func TestSecurityHeadersAndErrors(t *testing.T) {
+	e := start(t, daemon.Config{}, nil)
+	for _, path := range []string{"/api/health", "/api/nope", "/api/memories"} {
+		_, body, h := e.do("GET", path, "", nil)
+		for _, k := range []string{"Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options"} {
+			if h.Get(k) == "" {
+				t.Errorf("%s: no %s header", path, k)
+			}
+		}
+		if !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+			t.Errorf("%s: CSP %q lacks frame-ancestors 'none'", path, h.Get("Content-Security-Policy"))
+		}
+		if strings.Contains(body, ".go") || strings.Contains(body, "goroutine") || strings.Contains(body, "/tmp/") {
+			t.Errorf("%s: error body leaks internals: %s", path, body)
+		}
+	}
+}
+
+func TestBadInputChangesNothing(t *testing.T) {
+	e := start(t, daemon.Config{MaxBodyBytes: 4096}, nil)
+	for _, tc := range []struct {
+		name   string
+		body   string
+		ctype  string
+		status int
+	}{
+		{"malformed JSON", `{"content": "half`, "application/json", 400},
+		{"wrong content type", `{"content":"plain text body"}`, "text/plain", 415},
+		{"body over the limit", `{"content":"` + strings.Repeat("x", 5000) + `"}`, "application/json", 413},
+	} {
+		req, _ := http.NewRequest("POST", e.url+"/api/memories", strings.NewReader(tc.body))
+		req.Header.Set("Content-Type", tc.ctype)
+		req.Header.Set("Authorization", "Bearer "+e.keys[auth.ScopeWrite])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var je map[string]any
+		if resp.StatusCode != tc.status || json.Unmarshal(b, &je) != nil || je["error"] == nil {
+			t.Errorf("%s: %d %s, want %d with a JSON error", tc.name, resp.StatusCode, b, tc.status)
+		}
+	}
+	// An MCP body over the limit is refused too.
+	if code, _, _ := e.do("POST", "/mcp", auth.ScopeWrite, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"memory_store","arguments":{"content":"`+strings.Repeat("y", 5000)+`"}}}`); code != 413 {
+		t.Errorf("MCP body over the limit: %d, want 413", code)
+	}
+	for _, path := range []string{"/api/memories/0000", "/api/search/similar/0000"} {
+		if code, _, _ := e.do("GET", path, auth.ScopeRead, nil); code != 404 {
+			t.Errorf("GET %s: %d, want 404", path, code)
+		}
+	}
+	if code, _, _ := e.do("DELETE", "/api/memories/0000", auth.ScopeWrite, nil); code != 404 {
+		t.Errorf("DELETE unknown: %d, want 404", code)
+	}
+	st, _ := e.store.Stats(context.Background(), "")
+	if st.Memories != 0 || st.Tombstones != 0 {
+		t.Errorf("bad input wrote something: %+v", st)
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	e := start(t, daemon.Config{RateLimit: 1, RateBurst: 3}, nil)
+	var limited bool
+	for range 10 {
+		code, _, h := e.do("GET", "/api/memories", auth.ScopeRead, nil)
+		if code == 429 {
+			limited = true
+			if h.Get("Retry-After") == "" {
+				t.Error("429 without Retry-After")
+			}
+			break
+		}
+	}
+	if !limited {
+		t.Fatal("10 quick requests at 1/s with a burst of 3 were never limited")
+	}
+	// Another key has its own budget.
+	if code, _, _ := e.do("GET", "/api/memories", auth.ScopeWrite, nil); code == 429 {
+		t.Error("one key's requests limited another key")
+	}
+	// So do MCP tool calls.
+	var mcpLimited bool
+	for range 10 {
+		code, _, _ := e.do("POST", "/mcp", auth.ScopeAdmin, `{"jsonrpc":"2.0","id":1,"method":"ping"}`, "Accept", "application/json, text/event-stream")
+		if code == 429 {
+			mcpLimited = true
+			break
+		}
+	}
+	if !mcpLimited {
+		t.Error("MCP requests are not rate-limited")
+	}
+}
+
+func TestEventsForEveryWritePath(t *testing.T) {
+	e := start(t, daemon.Config{Heartbeat: time.Hour}, nil)
+	// A browser asks for a ticket, then opens the stream with it.
+	code, body, _ := e.do("POST", "/api/events/ticket", auth.ScopeRead, map[string]any{})
+	var tk struct {
+		Ticket string `json:"ticket"`
+	}
+	if code != 200 || json.Unmarshal([]byte(body), &tk) != nil || tk.Ticket == "" {
+		t.Fatalf("ticket: %d %s", code, body)
+	}
+	req, _ := http.NewRequest("GET", e.url+"/api/events?ticket="+tk.Ticket, nil)
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("events with a ticket: %d", resp.StatusCode)
+	}
+	// The ticket is spent.
+	req2, _ := http.NewRequest("GET", e.url+"/api/events?ticket="+tk.Ticket, nil)
+	if resp2, err := http.DefaultClient.Do(req2); err == nil {
+		if resp2.StatusCode != 401 {
+			t.Errorf("reused ticket: %d, want 401", resp2.StatusCode)
+		}
+		resp2.Body.Close()
+	}
+	lines := make(chan string, 100)
+	go func() {
+		buf := make([]byte, 4096)
+		var acc string
+		for {
+			n, err := resp.Body.Read(buf)
+			acc += string(buf[:n])
+			for {
+				i := strings.Index(acc, "\n")
+				if i < 0 {
+					break
+				}
+				lines <- acc[:i]
+				acc = acc[i+1:]
+			}
+			if err != nil {
+				close(lines)
+				return
+			}
+		}
+	}()
+	waitFor := func(what string) {
+		t.Helper()
+		deadline := time.After(5 * time.Second)
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("stream ended before %q", what)
+				}
+				if strings.Contains(l, what) {
+					return
+				}
+			case <-deadline:
+				t.Fatalf("no %q event", what)
+			}
+		}
+	}
+	waitFor("connection_established")
+	e.do("POST", "/api/memories", auth.ScopeWrite, map[string]any{"content": "written over REST"})
+	waitFor("written over REST")
+	cs, err := e.mcpClient(auth.ScopeWrite, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	if _, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "memory_store", Arguments: map[string]any{"content": "written over MCP"}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("written over MCP")
+	if _, err := e.svc.Store(context.Background(), memory.StoreRequest{Content: "written by the service directly"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("written by the service directly")
+	if _, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "memory_delete", Arguments: map[string]any{"content_hash": memory.ContentHash("written over MCP")}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("memory_deleted")
+}
+
+func TestMetrics(t *testing.T) {
+	e := start(t, daemon.Config{}, nil)
+	e.do("POST", "/api/memories", auth.ScopeWrite, map[string]any{"content": "counted"})
+	e.do("POST", "/api/search", auth.ScopeRead, map[string]any{"query": "counted"})
+	if code, _, _ := e.do("GET", "/metrics", "", nil); code != 401 {
+		t.Errorf("anonymous metrics: %d, want 401", code)
+	}
+	code, body, _ := e.do("GET", "/metrics", auth.ScopeRead, nil)
+	if code != 200 {
+		t.Fatalf("metrics: %d", code)
+	}
+	for _, m := range []string{"http_requests_total", "http_request_duration_seconds", "memory_memories 1", "memory_index_size_bytes", "memory_embed_duration_seconds"} {
+		if !strings.Contains(body, m) {
+			t.Errorf("metrics lack %q", m)
+		}
+	}
+	if strings.Contains(body, "counted") {
+		t.Error("metrics leak memory content")
+	}
+}
+
+// blockingStore holds Insert until released, to catch shutdown mid-write.
+type blockingStore struct {
+	memory.Store
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingStore) Insert(ctx context.Context, ms []*memory.Memory) error {
+	close(b.entered)
+	<-b.release
+	return b.Store.Insert(ctx, ms)
+}
+
+func TestShutdownFinishesInFlightWrites(t *testing.T) {
+	e := start(t, daemon.Config{}, nil)
+	bs := &blockingStore{Store: e.store, entered: make(chan struct{}), release: make(chan struct{})}
+	e.svc.Storage = bs
+	done := make(chan int, 1)
+	go func() {
+		code, _, _ := e.do("POST", "/api/memories", auth.ScopeWrite, map[string]any{"content": "acknowledged during shutdown"})
+		done <- code
+	}()
+	<-bs.entered
+	e.stop() // shutdown begins while the write is in flight
+	time.Sleep(50 * time.Millisecond)
+	close(bs.release)
+	if code := <-done; code != 200 {
+		t.Fatalf("in-flight write during shutdown: %d", code)
+	}
+	if err := <-e.stopped; err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	e.stopped <- nil // for the cleanup
+	if _, err := e.store.Get(context.Background(), memory.LocalOwner, memory.ContentHash("acknowledged during shutdown")); err != nil {
+		t.Fatalf("acknowledged write lost: %v", err)
+	}
+}

@@ -1,0 +1,116 @@
+package daemon
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/auth"
+	"github.com/mcp-memory-go/memory/httperror"
+	"github.com/mcp-memory-go/memory/mcpserver"
+	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// mcpHandler serves MCP over streamable HTTP (every protocol version the
+// SDK speaks) with the same server as stdio. Every request needs a
+// principal; a tools/call of a tool that changes memories needs the write
+// scope, checked here before the request reaches the SDK (403 with
+// WWW-Authenticate: insufficient_scope, as REST answers) and again inside
+// the MCP server.
+func (d *Daemon) mcpHandler() http.Handler {
+	opts := d.cfg.MCP
+	opts.RequireAuth = true
+	if opts.Version == "" {
+		opts.Version = d.cfg.Version
+	}
+	if opts.Logger == nil {
+		opts.Logger = d.cfg.Logger
+	}
+	srv := mcpserver.New(d.svc, opts)
+	sdk := mcpserver.HTTPHandler(srv, &mcp.StreamableHTTPOptions{
+		Logger:         d.cfg.Logger,
+		SessionTimeout: time.Hour,
+		// The Host check of package guard runs first and knows the
+		// configured host names; the SDK's own check would refuse them.
+		DisableLocalhostProtection: len(d.cfg.AllowedHosts) > 0,
+		MaxRequestBodyBytes:        d.cfg.MaxBodyBytes,
+	})
+	// The SDK takes the caller's identity from a bearer-token middleware;
+	// this verifier hands it the principal authenticate already found.
+	verify := func(ctx context.Context, _ string, r *http.Request) (*sdkauth.TokenInfo, error) {
+		p := auth.FromContext(r.Context())
+		if p == nil {
+			return nil, sdkauth.ErrInvalidToken
+		}
+		return &sdkauth.TokenInfo{Scopes: p.Scopes(), UserID: p.Owner, Extra: map[string]any{"principal": p.ID()}}, nil
+	}
+	withToken := sdkauth.RequireBearerToken(verify, &sdkauth.RequireBearerTokenOptions{AllowMissingExpiration: true})(sdk)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := auth.FromContext(r.Context())
+		if err := auth.Check(p, auth.ScopeRead); err != nil {
+			httperror.Write(w, r, d.cfg.Logger, err)
+			return
+		}
+		if r.Method == http.MethodPost {
+			need, err := d.mcpScope(r)
+			if err != nil {
+				httperror.Write(w, r, d.cfg.Logger, err)
+				return
+			}
+			if err := auth.Check(p, need); err != nil {
+				httperror.Write(w, r, d.cfg.Logger, err)
+				return
+			}
+		}
+		// The SDK sees a placeholder instead of the real secret, which so
+		// never reaches request metadata handed to tool handlers.
+		r = r.Clone(r.Context())
+		r.Header.Del("X-API-Key")
+		r.Header.Set("Authorization", "Bearer principal")
+		withToken.ServeHTTP(w, r)
+	})
+}
+
+// mcpScope reads a POST body (already size-limited) and returns the scope
+// its messages need: write if any is a tools/call of a tool that is not
+// read-only, read otherwise. The body is put back for the SDK; a body that
+// is not JSON-RPC is left for the SDK to refuse.
+func (d *Daemon) mcpScope(r *http.Request) (string, error) {
+	body, err := io.ReadAll(r.Body)
+	r.Body.Close()
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return "", httperror.New(http.StatusRequestEntityTooLarge, memory.ETooLarge, "request body is over the limit of %d bytes", mbe.Limit)
+		}
+		return "", httperror.New(http.StatusBadRequest, memory.EInvalid, "reading the request body failed")
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	type message struct {
+		Method string `json:"method"`
+		Params struct {
+			Name string `json:"name"`
+		} `json:"params"`
+	}
+	var msgs []message
+	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '[' {
+		json.Unmarshal(t, &msgs)
+	} else {
+		var m message
+		if json.Unmarshal(t, &m) == nil {
+			msgs = []message{m}
+		}
+	}
+	for _, m := range msgs {
+		if m.Method == "tools/call" && mcpserver.ToolScope(m.Params.Name) != auth.ScopeRead {
+			return auth.ScopeWrite, nil
+		}
+	}
+	return auth.ScopeRead, nil
+}

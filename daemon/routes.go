@@ -1,0 +1,141 @@
+package daemon
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/mcp-memory-go/memory/auth"
+	"github.com/mcp-memory-go/memory/guard"
+	"github.com/mcp-memory-go/memory/httperror"
+)
+
+// routes builds the handler: every path behind the same middleware, outer
+// first: panic recovery, access log and metrics, security headers, Host
+// and Origin checks (DNS rebinding), CORS, the body limit, authentication
+// (bad credentials end here), the per-client rate limit, then the routes,
+// each of which checks its own scope.
+func (d *Daemon) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", d.api.Handler())
+	mux.Handle("/api", http.RedirectHandler("/api/docs", http.StatusFound))
+	mux.Handle("/mcp", d.mcpHandler())
+	mux.Handle("/mcp/", d.mcpHandler())
+	mux.Handle("GET /metrics", d.requireScope(auth.ScopeRead, d.metrics.Handler()))
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
+		httperror.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/api/docs", http.StatusFound)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		httperror.Write(w, r, nil, httperror.New(http.StatusNotFound, "not_found", "no such path; the API is described at /api/docs"))
+	})
+
+	h := d.recordRoute(mux)
+	if d.cfg.RateLimit > 0 {
+		h = guard.NewRateLimiter(d.cfg.RateLimit, d.cfg.RateBurst).Middleware(clientKey)(h)
+	}
+	return guard.Chain(h,
+		guard.Recover(d.cfg.Logger),
+		guard.AccessLog(d.cfg.Logger),
+		withRouteLabel,
+		d.metrics.Middleware(routeLabel),
+		d.endOnShutdown,
+		guard.NewHeaders().Middleware,
+		guard.Hosts(d.cfg.Addr, d.cfg.AllowedHosts),
+		guard.Origins(d.origins),
+		guard.CORS(d.origins),
+		guard.BodyLimit(d.cfg.MaxBodyBytes),
+		d.authenticate,
+	)
+}
+
+// authenticate puts the caller's principal into the request context.
+// Requests with bad credentials are refused here; requests without any go
+// on, and each route decides whether it needs one. Failed attempts are
+// rate-limited per address to slow down guessing.
+func (d *Daemon) authenticate(next http.Handler) http.Handler {
+	failures := guard.NewRateLimiter(1, 10)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ticketOK := r.Method == http.MethodGet && r.URL.Path == "/api/events"
+		p, err := d.auth.Authenticate(r, ticketOK)
+		if err != nil {
+			if ok, wait := failures.Allow(guard.IPKey(r, false)); !ok {
+				httperror.Write(w, r, d.cfg.Logger, guard.TooManyRequests(wait))
+				return
+			}
+			httperror.Write(w, r, d.cfg.Logger, err)
+			return
+		}
+		if p != nil {
+			guard.SetClient(r.Context(), p.ID())
+			r = r.WithContext(auth.WithPrincipal(r.Context(), p))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requireScope guards a handler outside the REST route table.
+func (d *Daemon) requireScope(scope string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := auth.Check(auth.FromContext(r.Context()), scope); err != nil {
+			httperror.Write(w, r, d.cfg.Logger, err)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// clientKey identifies the client for rate limits: its key, else its address.
+func clientKey(r *http.Request) string { return guard.ClientKey(r, false) }
+
+// The route of a request, for metrics: middleware outside the mux replaces
+// the request, so the pattern the mux matched is passed out through a
+// holder in the context. Requests refused before routing (bad Host, bad
+// credentials, rate limit) are labelled "refused"; no raw path is ever a
+// label.
+type routeKey struct{}
+
+func withRouteLabel(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), routeKey{}, new(string))))
+	})
+}
+
+// recordRoute names the route before mux serves it: the REST API's own
+// pattern under /api/, else the pattern of mux.
+func (d *Daemon) recordRoute(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if holder, ok := r.Context().Value(routeKey{}).(*string); ok {
+			_, *holder = mux.Handler(r)
+			if *holder == "/api/" {
+				*holder = d.api.Pattern(r)
+			}
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+func routeLabel(r *http.Request) string {
+	if holder, ok := r.Context().Value(routeKey{}).(*string); ok && *holder != "" {
+		return *holder
+	}
+	return "refused"
+}
+
+// endOnShutdown ends event streams (GET requests that accept
+// text/event-stream) when shutdown begins, so they do not hold it up;
+// every other request runs to completion.
+func (d *Daemon) endOnShutdown(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+			ctx, cancel := context.WithCancel(r.Context())
+			stop := context.AfterFunc(d.streams, cancel)
+			defer stop()
+			defer cancel()
+			r = r.WithContext(ctx)
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -596,3 +596,81 @@ func TestShutdownFinishesInFlightWrites(t *testing.T) {
 		t.Fatalf("acknowledged write lost: %v", err)
 	}
 }
+
+// TestUpstreamCompatibleEndpoints: the plain JSON-RPC POST /mcp that
+// upstream's hooks send (no initialize, no session, JSON only), GET
+// /mcp/tools and /mcp/health, and upstream's OpenAPI path.
+func TestUpstreamCompatibleEndpoints(t *testing.T) {
+	e := start(t, daemon.Config{}, nil)
+	code, body, h := e.do("POST", "/mcp", auth.ScopeWrite, `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"store_memory","arguments":{"content":"stored by a hook"}}}`)
+	if code != 200 || !strings.HasPrefix(h.Get("Content-Type"), "application/json") || !strings.Contains(body, `"id":7`) || !strings.Contains(body, "Memory stored") {
+		t.Fatalf("sessionless tools/call: %d %q %s", code, h.Get("Content-Type"), body)
+	}
+	code, body, _ = e.do("POST", "/mcp", auth.ScopeRead, `{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"store_memory","arguments":{"content":"a read key in a hook"}}}`)
+	if code != 403 {
+		t.Errorf("sessionless write with a read key: %d %s", code, body)
+	}
+	code, body, _ = e.do("GET", "/mcp/tools", auth.ScopeRead, nil)
+	if code != 200 || !strings.Contains(body, `"memory_search"`) {
+		t.Errorf("/mcp/tools: %d %.200s", code, body)
+	}
+	if code, _, _ := e.do("GET", "/mcp/tools", "", nil); code != 401 {
+		t.Errorf("anonymous /mcp/tools: %d", code)
+	}
+	if code, body, _ := e.do("GET", "/mcp/health", "", nil); code != 200 || body != "{\"status\":\"healthy\"}\n" {
+		t.Errorf("/mcp/health: %d %q", code, body)
+	}
+	code, body, _ = e.do("GET", "/openapi.json", "", nil)
+	if code != 200 || !strings.Contains(body, `"openapi":"3.1.0"`) && !strings.Contains(body, `"openapi": "3.1.0"`) {
+		t.Errorf("/openapi.json: %d %.100s", code, body)
+	}
+}
+
+// TestOwnersAreIsolatedOverMCP: keys of different owners never see each
+// other's memories through MCP (BOLA).
+func TestOwnersAreIsolatedOverMCP(t *testing.T) {
+	e := start(t, daemon.Config{}, nil)
+	ctx := context.Background()
+	for _, owner := range []string{"alice", "bob"} {
+		k, secret, err := auth.NewKey(owner, owner, auth.ScopeWrite, time.Now(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.store.CreateKey(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+		e.keys[owner] = secret
+	}
+	alice, err := e.mcpClient("alice", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer alice.Close()
+	if res, err := alice.CallTool(ctx, &mcp.CallToolParams{Name: "memory_store", Arguments: map[string]any{"content": "alice's private note about the merger"}}); err != nil || res.IsError {
+		t.Fatalf("alice stores: %v %+v", err, res)
+	}
+	bob, err := e.mcpClient("bob", "2025-11-25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bob.Close()
+	hash := memory.ContentHash("alice's private note about the merger")
+	for _, call := range []mcp.CallToolParams{
+		{Name: "memory_search", Arguments: map[string]any{"query": "private note merger"}},
+		{Name: "memory_list", Arguments: map[string]any{}},
+		{Name: "memory_delete", Arguments: map[string]any{"content_hash": hash}},
+		{Name: "memory_update", Arguments: map[string]any{"content_hash": hash, "updates": map[string]any{"tags": []string{"stolen"}}}},
+	} {
+		res, err := bob.CallTool(ctx, &call)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(res)
+		if strings.Contains(string(b), "alice's private") && !res.IsError {
+			t.Errorf("bob's %s reaches alice's memory: %s", call.Name, b)
+		}
+	}
+	if m, err := e.store.Get(ctx, "alice", hash); err != nil || len(m.Tags) != 0 {
+		t.Errorf("alice's memory after bob's attempts: %v %+v", err, m)
+	}
+}

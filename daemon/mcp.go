@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"time"
 
 	"github.com/mcp-memory-go/memory"
@@ -113,4 +116,26 @@ func (d *Daemon) mcpScope(r *http.Request) (string, error) {
 		}
 	}
 	return auth.ScopeRead, nil
+}
+
+// toolList answers GET /mcp/tools (upstream's hooks) with the tools/list
+// result, asked of the MCP handler as a sessionless request.
+func (d *Daemon) toolList(mcpH http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req := httptest.NewRequestWithContext(r.Context(), http.MethodPost, "/mcp",
+			strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`))
+		req.Host = r.Host
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		mcpH.ServeHTTP(rec, req)
+		var resp struct {
+			Result json.RawMessage `json:"result"`
+		}
+		if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &resp) != nil || len(resp.Result) == 0 {
+			httperror.Write(w, r, d.cfg.Logger, fmt.Errorf("tools/list through the MCP handler: HTTP %d: %.200s", rec.Code, rec.Body.String()))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(resp.Result)
+	})
 }

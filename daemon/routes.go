@@ -19,8 +19,17 @@ func (d *Daemon) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", d.api.Handler())
 	mux.Handle("/api", http.RedirectHandler("/api/docs", http.StatusFound))
-	mux.Handle("/mcp", d.mcpHandler())
-	mux.Handle("/mcp/", d.mcpHandler())
+	mcpH := d.mcpHandler()
+	mux.Handle("/mcp", mcpH)
+	mux.Handle("/mcp/", mcpH)
+	// Upstream's REST-side MCP endpoints, still used by its Claude Code hooks.
+	mux.HandleFunc("GET /mcp/health", func(w http.ResponseWriter, r *http.Request) {
+		httperror.WriteJSON(w, http.StatusOK, map[string]string{"status": "healthy"})
+	})
+	mux.Handle("GET /mcp/tools", d.requireScope(auth.ScopeRead, d.toolList(mcpH)))
+	// Where upstream serves its OpenAPI document and second docs page.
+	mux.Handle("GET /openapi.json", http.RedirectHandler("/api/openapi.json", http.StatusMovedPermanently))
+	mux.Handle("GET /api/redoc", http.RedirectHandler("/api/docs", http.StatusMovedPermanently))
 	mux.Handle("GET /metrics", d.requireScope(auth.ScopeRead, d.metrics.Handler()))
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
 		httperror.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})

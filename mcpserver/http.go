@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -18,8 +19,10 @@ const modernVersion = "2026-07-28"
 // stateless mode and the 2024–2025 revisions (sessions, GET streams,
 // server-to-client requests) only in stateful mode, so requests are routed
 // by the revision they declare: the MCP-Protocol-Version header, or the
-// protocol version in a request's _meta. Opts configure both handlers
-// (Stateless is set per handler).
+// protocol version in a request's _meta. A POST of a request other than
+// initialize without a session (upstream's hooks call tools/call on /mcp
+// that way) is served statelessly too, in plain JSON unless the client
+// accepts an event stream. Opts configure every handler.
 func HTTPHandler(srv *mcp.Server, opts *mcp.StreamableHTTPOptions) http.Handler {
 	var o mcp.StreamableHTTPOptions
 	if opts != nil {
@@ -30,39 +33,64 @@ func HTTPHandler(srv *mcp.Server, opts *mcp.StreamableHTTPOptions) http.Handler 
 	stateful := mcp.NewStreamableHTTPHandler(get, &o)
 	o.Stateless = true
 	stateless := mcp.NewStreamableHTTPHandler(get, &o)
+	o.JSONResponse = true
+	statelessJSON := mcp.NewStreamableHTTPHandler(get, &o)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if modern(r) {
+		switch route(r) {
+		case routeModern:
 			stateless.ServeHTTP(w, r)
-		} else {
+		case routeSessionless:
+			if !strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+				// The SDK wants both types accepted; a plain JSON client
+				// gets plain JSON.
+				r.Header.Set("Accept", "application/json, text/event-stream")
+				statelessJSON.ServeHTTP(w, r)
+				return
+			}
+			stateless.ServeHTTP(w, r)
+		default:
 			stateful.ServeHTTP(w, r)
 		}
 	})
 }
 
-// modern reports whether r follows the 2026-07-28 revision or later.
-func modern(r *http.Request) bool {
-	if v := r.Header.Get("Mcp-Protocol-Version"); v != "" {
-		return v >= modernVersion
+const (
+	routeSession = iota
+	routeModern
+	routeSessionless
+)
+
+// route decides which handler serves r.
+func route(r *http.Request) int {
+	if v := r.Header.Get("Mcp-Protocol-Version"); v != "" && v >= modernVersion {
+		return routeModern
 	}
 	if r.Method != http.MethodPost || r.Body == nil {
-		return false
+		return routeSession
 	}
-	// No header: a modern request still carries its version in _meta (the
-	// stateless handler then explains that the header is required).
 	body, err := io.ReadAll(r.Body)
 	r.Body.Close()
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	if err != nil {
-		return false
+		return routeSession
 	}
 	var msg struct {
+		ID     json.RawMessage `json:"id"`
+		Method string          `json:"method"`
 		Params struct {
 			Meta map[string]any `json:"_meta"`
 		} `json:"params"`
 	}
 	if json.Unmarshal(body, &msg) != nil {
-		return false
+		return routeSession // batches and garbage: the session handler answers
 	}
-	v, _ := msg.Params.Meta[mcp.MetaKeyProtocolVersion].(string)
-	return v >= modernVersion
+	// No header: a modern request still carries its version in _meta (the
+	// stateless handler then explains that the header is required).
+	if v, _ := msg.Params.Meta[mcp.MetaKeyProtocolVersion].(string); v >= modernVersion {
+		return routeModern
+	}
+	if r.Header.Get("Mcp-Session-Id") == "" && len(msg.ID) > 0 && msg.Method != "" && msg.Method != "initialize" {
+		return routeSessionless
+	}
+	return routeSession
 }

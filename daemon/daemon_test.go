@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,26 +30,9 @@ type env struct {
 	store   *sqlite.Store
 	svc     *memory.Service
 	keys    map[string]string // scope → secret
-	logs    *syncBuffer
+	logs    *memorytest.Buffer
 	stop    context.CancelFunc
 	stopped chan error
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func start(t *testing.T, cfg daemon.Config, authn *auth.Authenticator) *env {
@@ -62,7 +44,7 @@ func start(t *testing.T, cfg daemon.Config, authn *auth.Authenticator) *env {
 	}
 	svc := memory.NewService(st, memorytest.NewFakeEmbedder(32))
 	svc.TimeParser = timeexpr.Bounds
-	e := &env{t: t, store: st, svc: svc, keys: map[string]string{}, logs: &syncBuffer{}}
+	e := &env{t: t, store: st, svc: svc, keys: map[string]string{}, logs: &memorytest.Buffer{}}
 	for _, scope := range auth.Scopes() {
 		k, secret, err := auth.NewKey("test "+scope, memory.LocalOwner, scope, time.Now(), 0)
 		if err != nil {

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -46,7 +45,7 @@ type env struct {
 	api     *httpapi.API
 	handler http.Handler
 	dbPath  string
-	logs    *lockedWriter
+	logs    *memorytest.Buffer
 }
 
 // MustOpenEnv returns a fresh environment; the API's event streams are
@@ -65,7 +64,7 @@ func MustOpenEnv(t *testing.T) *env {
 	svc.TimeExtractor = timeexpr.ExtractBounds
 	svc.SemanticDedup = false
 	svc.Backend, svc.Version = "sqlite", "test"
-	logs := &lockedWriter{}
+	logs := &memorytest.Buffer{}
 	api := httpapi.New(svc)
 	api.Now = func() time.Time { return now }
 	api.Heartbeat = time.Hour
@@ -210,24 +209,6 @@ func (e *env) noPaths(b []byte) {
 			e.t.Errorf("answer shows %q:\n%s", bad, s)
 		}
 	}
-}
-
-// lockedWriter collects log output from any goroutine.
-type lockedWriter struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *lockedWriter) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
 }
 
 // concrete fills a route's path parameters.

@@ -7,7 +7,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"time"
 
 	memory "github.com/mcp-memory-go/memory"
 	"github.com/mcp-memory-go/memory/httperror"
@@ -122,21 +121,4 @@ func (t *Tags) UnmarshalJSON(b []byte) error {
 	}
 	*t = append(Tags{}, list...)
 	return nil
-}
-
-// parseDate reads a date bound: a date (YYYY-MM-DD, the start of that day
-// in the server's time zone) or an RFC 3339 time. Empty is the zero time.
-func parseDate(name, s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.ParseInLocation("2006-01-02", s, time.Local); err == nil {
-		return t, nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04"} {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, memory.Errorf(memory.EInvalid, "%s must be a date like 2025-03-01 or an RFC 3339 time like 2025-03-01T10:00:00Z", name)
 }

@@ -37,10 +37,10 @@ func (a *API) bulkDelete(r *http.Request, b *BulkDeleteBody) (*BulkOperationResp
 	req := memory.DeleteRequest{Tags: append([]string{b.Tag}, b.Tags...), TagMatch: memory.TagMatch(b.TagMatch),
 		Type: b.MemoryType, TimeExpr: b.TimeExpr, DryRun: true}
 	var err error
-	if req.After, err = parseDate("after_date", b.AfterDate); err != nil {
+	if req.After, err = memory.ParseDate("after_date", b.AfterDate); err != nil {
 		return nil, err
 	}
-	if req.Before, err = parseDate("before_date", b.BeforeDate); err != nil {
+	if req.Before, err = memory.ParseDate("before_date", b.BeforeDate); err != nil {
 		return nil, err
 	}
 	op := bulkOperation(b)

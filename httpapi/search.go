@@ -86,10 +86,10 @@ func (a *API) search(r *http.Request, b *SearchBody) (*SearchResponse, error) {
 	if req.TimeExpr, err = oneOf("time_expr", b.TimeExpr, "time_filter", b.TimeFilter); err != nil {
 		return nil, err
 	}
-	if req.After, err = parseDate("after", b.After); err != nil {
+	if req.After, err = memory.ParseDate("after", b.After); err != nil {
 		return nil, err
 	}
-	if req.Before, err = parseDate("before", b.Before); err != nil {
+	if req.Before, err = memory.ParseDate("before", b.Before); err != nil {
 		return nil, err
 	}
 	res, err := a.Service.Search(r.Context(), req)

@@ -111,28 +111,10 @@ func inputSchema[T any]() *jsonschema.Schema {
 	})
 }
 
-// parseDate reads an "after"/"before" argument: a date (YYYY-MM-DD, the
-// start of that day in the server's time zone) or an RFC 3339 time.
-func parseDate(name, s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.ParseInLocation("2006-01-02", s, time.Local); err == nil {
-		return t, nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04"} {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, memory.Errorf(memory.EInvalid, "%s must be a date like 2025-03-01 or an RFC 3339 time like 2025-03-01T10:00:00Z, got %q", name, s)
-}
-
 // dayAfter returns the start of the day after date s, for inclusive end
 // dates of the v8 timeframe tools.
 func dayAfter(name, s string) (time.Time, error) {
-	t, err := parseDate(name, s)
+	t, err := memory.ParseDate(name, s)
 	if err != nil || t.IsZero() {
 		return t, err
 	}

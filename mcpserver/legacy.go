@@ -144,7 +144,7 @@ func (h *handlers) registerLegacy(s *mcp.Server) {
 		})
 	addLegacy(s, "delete_before_date", "Delete memories created before a date, optionally only those with a tag.", destructive,
 		func(ctx context.Context, _ *mcp.CallToolRequest, in BeforeDateArgs) (*mcp.CallToolResult, DeleteOutput, error) {
-			before, err := parseDate("before_date", in.BeforeDate)
+			before, err := memory.ParseDate("before_date", in.BeforeDate)
 			if err == nil && before.IsZero() {
 				err = memory.Errorf(memory.EInvalid, "before_date is required")
 			}
@@ -162,7 +162,7 @@ func (h *handlers) registerLegacy(s *mcp.Server) {
 
 // timeframe turns inclusive start and end dates into [after, before).
 func timeframe(start, end string) (after, before time.Time, err error) {
-	if after, err = parseDate("start_date", start); err != nil {
+	if after, err = memory.ParseDate("start_date", start); err != nil {
 		return
 	}
 	if after.IsZero() {

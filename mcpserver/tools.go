@@ -119,11 +119,11 @@ type SearchArgs struct {
 }
 
 func (a SearchArgs) request() (memory.SearchRequest, error) {
-	after, err := parseDate("after", a.After)
+	after, err := memory.ParseDate("after", a.After)
 	if err != nil {
 		return memory.SearchRequest{}, err
 	}
-	before, err := parseDate("before", a.Before)
+	before, err := memory.ParseDate("before", a.Before)
 	if err != nil {
 		return memory.SearchRequest{}, err
 	}
@@ -195,11 +195,11 @@ type DeleteOutput struct {
 }
 
 func (h *handlers) delete(ctx context.Context, _ *mcp.CallToolRequest, in DeleteArgs) (*mcp.CallToolResult, DeleteOutput, error) {
-	after, err := parseDate("after", in.After)
+	after, err := memory.ParseDate("after", in.After)
 	if err != nil {
 		return nil, DeleteOutput{}, h.toolError(err)
 	}
-	before, err := parseDate("before", in.Before)
+	before, err := memory.ParseDate("before", in.Before)
 	if err != nil {
 		return nil, DeleteOutput{}, h.toolError(err)
 	}
@@ -277,7 +277,7 @@ func (a UpdateArgs) request() (memory.UpdateRequest, error) {
 			}
 		case "created_at", "updated_at":
 			s, _ := v.(string)
-			t, perr := parseDate("updates."+k, s)
+			t, perr := memory.ParseDate("updates."+k, s)
 			if err = perr; err == nil && k == "created_at" {
 				req.CreatedAt = t
 			} else if err == nil {

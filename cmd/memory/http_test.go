@@ -15,6 +15,7 @@ import (
 	"time"
 
 	memory "github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/memorytest"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -184,7 +185,7 @@ func TestStdioStdoutCarriesOnlyProtocol(t *testing.T) {
 	defer cancel()
 	cmd := command(ctx, []string{"MCP_MEMORY_SQLITE_PATH=" + db, "LOG_LEVEL=debug"}, "server")
 	stdin, _ := cmd.StdinPipe()
-	var stdout, stderr lockedBuffer
+	var stdout, stderr memorytest.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -219,23 +220,3 @@ func TestStdioStdoutCarriesOnlyProtocol(t *testing.T) {
 		t.Error("debug logging wrote nothing to stderr")
 	}
 }
-
-// lockedBuffer is a bytes.Buffer safe to read while a child process writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func (l *lockedBuffer) Len() int { return len(l.String()) }

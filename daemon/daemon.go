@@ -44,6 +44,9 @@ type Config struct {
 	Heartbeat time.Duration
 	// ShutdownTimeout bounds the wait for in-flight requests; default 30 s.
 	ShutdownTimeout time.Duration
+	// IncludeHostname tags memories stored over REST with source:<host>
+	// (upstream's MCP_MEMORY_INCLUDE_HOSTNAME).
+	IncludeHostname bool
 	// MCP holds the options of the MCP server at /mcp.
 	MCP     mcpserver.Options
 	Version string
@@ -117,7 +120,7 @@ func New(ctx context.Context, svc *memory.Service, a *auth.Authenticator, cfg Co
 	}
 	d.api = httpapi.New(svc)
 	d.api.Auth, d.api.Logger, d.api.Version, d.api.Backend = a, cfg.Logger, cfg.Version, cfg.Backend
-	d.api.MaxBodyBytes, d.api.Heartbeat = cfg.MaxBodyBytes, cfg.Heartbeat
+	d.api.MaxBodyBytes, d.api.Heartbeat, d.api.IncludeHostname = cfg.MaxBodyBytes, cfg.Heartbeat, cfg.IncludeHostname
 	prev := svc.OnEvent
 	svc.OnEvent = func(e memory.Event) {
 		if prev != nil {

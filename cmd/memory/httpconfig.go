@@ -24,6 +24,7 @@ type HTTPConfig struct {
 	RateLimit      float64  // MCP_RATE_LIMIT requests/s per client, default 50 (0 = off)
 	RateBurst      int      // MCP_RATE_BURST, default 100
 	Heartbeat      time.Duration
+	IncludeHost    bool   // MCP_MEMORY_INCLUDE_HOSTNAME: tag REST stores with source:<host>
 	Connect        string // MCP_MEMORY_CONNECT: bridge stdio to this daemon
 	ConnectTimeout time.Duration
 }
@@ -64,6 +65,9 @@ func loadHTTPConfig(getenv func(string) string) (*HTTPConfig, error) {
 	}
 	if v, ok := p.int("MCP_RATE_BURST", 1, 1e6); ok {
 		c.RateBurst = v
+	}
+	if v, ok := p.bool("MCP_MEMORY_INCLUDE_HOSTNAME"); ok {
+		c.IncludeHost = v
 	}
 	if v, ok := p.int("MCP_SSE_HEARTBEAT", 5, 300); ok {
 		c.Heartbeat = time.Duration(v) * time.Second

@@ -70,7 +70,7 @@ func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, stderr io.Writer) er
 		Addr: hc.Addr(), TLSCert: hc.TLSCert, TLSKey: hc.TLSKey,
 		AllowedHosts: hc.AllowedHosts, AllowedOrigins: hc.CORSOrigins,
 		MaxBodyBytes: hc.MaxBodyBytes, RateLimit: rateOrOff(hc.RateLimit), RateBurst: hc.RateBurst,
-		Heartbeat: hc.Heartbeat, Version: version, Backend: a.svc.Backend, Logger: a.log,
+		Heartbeat: hc.Heartbeat, IncludeHostname: hc.IncludeHost, Version: version, Backend: a.svc.Backend, Logger: a.log,
 		MCP: mcpserver.Options{ListLegacyTools: a.cfg.ListLegacyTools, MaxResponseChars: a.cfg.MaxResponseChars},
 	})
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/mcp-memory-go/memory"
 )
@@ -57,7 +59,7 @@ func NewKey(name, owner, scope string, now time.Time, ttl time.Duration) (Key, s
 		return Key{}, "", memory.Errorf(memory.EInvalid, "scope must be one of read, write, admin; got %q", scope)
 	}
 	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 || strings.ContainsAny(name, "\r\n\t") {
+	if name == "" || utf8.RuneCountInString(name) > 100 || strings.ContainsFunc(name, unicode.IsControl) {
 		return Key{}, "", memory.Errorf(memory.EInvalid, "a key needs a name of 1 to 100 characters on one line")
 	}
 	if ttl < 0 {

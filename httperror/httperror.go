@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"github.com/mcp-memory-go/memory"
 	"github.com/mcp-memory-go/memory/auth"
@@ -117,11 +118,12 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // Sanitize makes a client-supplied string safe for a log line: control
-// characters (CR, LF, …) become spaces and it is cut to 200 characters
-// (CWE-117).
+// characters (C0 such as CR and LF, DEL, C1 such as NEL and CSI) and the
+// Unicode line and paragraph separators become spaces, and it is cut to
+// 200 characters (CWE-117).
 func Sanitize(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == 0x2028 || r == 0x2029 {
+		if unicode.IsControl(r) || r == 0x2028 || r == 0x2029 {
 			return ' '
 		}
 		return r

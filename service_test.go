@@ -498,3 +498,38 @@ func TestBuiltinModelOddInput(t *testing.T) {
 		t.Fatalf("health after odd input: %+v, %v", h.Semantic, err)
 	}
 }
+
+func TestRate(t *testing.T) {
+	svc, _ := MustOpenService(t)
+	ctx := context.Background()
+	res, err := svc.Store(ctx, memory.StoreRequest{Content: "rated memory"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := res.Memories[0].Hash
+	before := res.Memories[0].UpdatedAt
+	for _, tc := range []struct {
+		rating   int
+		old, new float64
+	}{{1, 0.5, 0.75}, {1, 0.75, 0.875}, {-1, 0.875, 0.4375}, {0, 0.4375, 0.46875}} {
+		r, err := svc.Rate(ctx, h, tc.rating, "  useful  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.OldQuality != tc.old || r.NewQuality != tc.new {
+			t.Fatalf("rating %d: %+v, want %v → %v", tc.rating, r, tc.old, tc.new)
+		}
+	}
+	m, _ := svc.Get(ctx, h)
+	if m.Quality != 0.46875 || m.Metadata["user_feedback"] != "useful" || !m.UpdatedAt.Equal(before) {
+		t.Errorf("after ratings: quality %v, metadata %v, updated %v (was %v)", m.Quality, m.Metadata, m.UpdatedAt, before)
+	}
+	for _, bad := range []int{2, -2} {
+		if _, err := svc.Rate(ctx, h, bad, ""); memory.ErrorCode(err) != memory.EInvalid {
+			t.Errorf("rating %d: %v", bad, err)
+		}
+	}
+	if _, err := svc.Rate(ctx, "nope", 1, ""); memory.ErrorCode(err) != memory.ENotFound {
+		t.Errorf("unknown hash: %v", err)
+	}
+}

@@ -31,7 +31,14 @@ type Authenticator struct {
 	Anonymous bool
 	// Tickets redeems one-use event-stream tickets; nil disables them.
 	Tickets *Tickets
-	Logger  *slog.Logger
+	// Sessions holds browser logins (cookie + CSRF token); nil disables
+	// them.
+	Sessions *Sessions
+	// OnFailure, if set, is told of every failed authentication or login
+	// and may answer with an error of its own (a rate limit per address)
+	// that replaces the failure.
+	OnFailure func(r *http.Request) error
+	Logger    *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
@@ -96,10 +103,38 @@ func Credential(r *http.Request) (string, bool, error) {
 }
 
 // Authenticate returns the principal of r: from its credentials, from a
-// ticket (only when allowTicket), anonymous when enabled and no credentials
-// are given, or nil when there are none. Bad credentials are an
-// EUnauthorized error: they never fall through to anonymous access.
+// ticket (only when allowTicket), from a session cookie (whose
+// state-changing requests must carry the CSRF token), anonymous when
+// enabled and nothing else is given, or nil when there is nothing. Bad
+// credentials are an EUnauthorized error and a session request without
+// its CSRF token an EForbidden one: they never fall through to anonymous
+// access.
 func (a *Authenticator) Authenticate(r *http.Request, allowTicket bool) (*Principal, error) {
+	p, err := a.authenticate(r, allowTicket)
+	return p, a.failed(r, err)
+}
+
+// Login checks a secret typed into a login form.
+func (a *Authenticator) Login(r *http.Request, secret string) (*Principal, error) {
+	p, err := a.Verify(r.Context(), secret)
+	return p, a.failed(r, err)
+}
+
+// failed reports an authentication failure to OnFailure.
+func (a *Authenticator) failed(r *http.Request, err error) error {
+	if err == nil || a.OnFailure == nil {
+		return err
+	}
+	if c := memory.ErrorCode(err); c != memory.EUnauthorized && c != memory.EForbidden {
+		return err
+	}
+	if limited := a.OnFailure(r); limited != nil {
+		return limited
+	}
+	return err
+}
+
+func (a *Authenticator) authenticate(r *http.Request, allowTicket bool) (*Principal, error) {
 	secret, ok, err := Credential(r)
 	if err != nil {
 		return nil, err
@@ -112,6 +147,9 @@ func (a *Authenticator) Authenticate(r *http.Request, allowTicket bool) (*Princi
 			return p, nil
 		}
 		return nil, memory.Errorf(memory.EUnauthorized, "the ticket is unknown, used or expired: ask for a new one")
+	}
+	if id := SessionID(r); id != "" && a.Sessions != nil {
+		return a.session(r, id)
 	}
 	if a.Anonymous {
 		return &Principal{Owner: memory.LocalOwner, Scope: ScopeWrite, Anonymous: true, Name: "anonymous"}, nil
@@ -167,4 +205,27 @@ func (a *Authenticator) touch(ctx context.Context, id string, now time.Time) {
 	if err := a.Keys.TouchKey(context.WithoutCancel(ctx), id, now); err != nil && a.Logger != nil {
 		a.Logger.Warn("recording API key use failed", "key_id", id, "err", err)
 	}
+}
+
+// session resolves a session cookie. The session ends with its key: a
+// revoked or expired key logs its browsers out at their next request.
+func (a *Authenticator) session(r *http.Request, id string) (*Principal, error) {
+	sess := a.Sessions.Lookup(id)
+	if sess == nil {
+		return nil, memory.Errorf(memory.EUnauthorized, "the session has ended: log in again")
+	}
+	if kid := sess.Principal.KeyID; kid != "" && kid != BootstrapKeyID {
+		k, err := a.Keys.Key(r.Context(), kid)
+		if err != nil && memory.ErrorCode(err) != memory.ENotFound {
+			return nil, err
+		}
+		if err != nil || !k.Active(a.now()) {
+			a.Sessions.Delete(id)
+			return nil, memory.Errorf(memory.EUnauthorized, "the session's API key was revoked or has expired: log in again")
+		}
+	}
+	if err := checkCSRF(r, sess); err != nil {
+		return nil, err
+	}
+	return sess.Principal, nil
 }

@@ -113,6 +113,20 @@ func New(ctx context.Context, svc *memory.Service, a *auth.Authenticator, cfg Co
 		return nil, err
 	}
 	d := &Daemon{cfg: cfg, svc: svc, auth: a, origins: origins}
+	if a.OnFailure == nil {
+		// Failed logins and bad keys: 10 at once, then one a second per
+		// address, to slow down guessing.
+		failures := guard.NewRateLimiter(1, 10)
+		a.OnFailure = func(r *http.Request) error {
+			if ok, wait := failures.Allow(guard.IPKey(r, false)); !ok {
+				return guard.TooManyRequests(wait)
+			}
+			return nil
+		}
+	}
+	if a.Sessions == nil {
+		a.Sessions = auth.NewSessions()
+	}
 	d.streams, d.endStreams = context.WithCancel(context.Background())
 	d.metrics = metrics.New(svc)
 	if svc.Embedder != nil {

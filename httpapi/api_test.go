@@ -217,7 +217,8 @@ func concrete(path string) string {
 }
 
 // publicRoutes are the only routes anyone may call without credentials.
-var publicRoutes = []string{"GET /api/health", "GET /api/openapi.json", "GET /api/docs"}
+// publicRoutes need no credentials: health, the reference, and the login.
+var publicRoutes = []string{"GET /api/health", "POST /api/session", "GET /api/openapi.json", "GET /api/docs"}
 
 func TestRoutesRequireTheirScope(t *testing.T) {
 	e := MustOpenEnv(t)

@@ -72,6 +72,11 @@ func jsonOp[Resp any](method, path, scope, summary string, h func(*http.Request)
 // bodyOp builds a route with a JSON request body answering JSON. The body
 // is decoded completely before h runs, so bad input changes nothing.
 func bodyOp[Req, Resp any](method, path, scope, summary string, h func(*http.Request, *Req) (Resp, error)) Route {
+	return bodyOpHeaders(method, path, scope, summary, func(_ http.Header, r *http.Request, req *Req) (Resp, error) { return h(r, req) })
+}
+
+// bodyOpHeaders is bodyOp for handlers that set response headers (cookies).
+func bodyOpHeaders[Req, Resp any](method, path, scope, summary string, h func(http.Header, *http.Request, *Req) (Resp, error)) Route {
 	return Route{
 		Method: method, Path: path, Scope: scope, Summary: summary,
 		Body:     reflect.TypeFor[Req](),
@@ -81,7 +86,7 @@ func bodyOp[Req, Resp any](method, path, scope, summary string, h func(*http.Req
 			if err := decodeBody(r, &req); err != nil {
 				return err
 			}
-			resp, err := h(r, &req)
+			resp, err := h(w.Header(), r, &req)
 			if err != nil {
 				return err
 			}

@@ -15,6 +15,7 @@ const (
 	public = ""
 	read   = auth.ScopeRead
 	write  = auth.ScopeWrite
+	admin  = auth.ScopeAdmin
 )
 
 // Routes returns the route table: every operation of the API, in the order
@@ -86,6 +87,23 @@ func (a *API) Routes() []Route {
 			"Browsers, which cannot send headers here, pass ?ticket= from POST /api/events/ticket (accepted on this route only)", "text/event-stream", a.streamEvents),
 		jsonOp(post, "/api/events/ticket", read, "A one-use ticket (60 s) for opening GET /api/events?ticket=… from a browser", a.issueTicket),
 		jsonOp(get, "/api/events/stats", read, "Open event streams: the caller's own, or all for an admin", a.eventStats),
+	)...)
+
+	rs = append(rs, tagged("quality",
+		bodyOp(post, "/api/quality/memories/{content_hash}/rate", write, "Rate a memory: 1 useful, 0 neutral, -1 wrong; its quality moves halfway towards 1, 0.5 or 0", a.rateMemory).with(pathHash()),
+	)...)
+
+	rs = append(rs, tagged("session",
+		bodyOpHeaders(post, "/api/session", public, "Log a browser in with an API key: sets an HttpOnly SameSite=Strict session cookie and returns the CSRF token that every POST, PUT and DELETE of the session must send as X-CSRF-Token (failed attempts are rate-limited)", a.login),
+		jsonOp(get, "/api/session", read, "The current browser session and its CSRF token (401 without one); with anonymous access, a session-less answer", a.session),
+		rawJSON[LogoutResponse](del, "/api/session", read, "Log the browser out", a.logout),
+	)...)
+
+	rs = append(rs, tagged("keys",
+		jsonOp(get, "/api/keys", admin, "Every API key (never the secrets)", a.listKeys),
+		bodyOp(post, "/api/keys", admin, "Make an API key for the caller's owner; the secret is in this answer only", a.createKey),
+		jsonOp(del, "/api/keys/{id}", admin, "Revoke an API key at once (404 if unknown)", a.revokeKey).with(
+			Param{Name: "id", In: "path", Type: "string", Required: true, Description: "the key's id (the 12 hex digits after mms_)"}),
 	)...)
 
 	rs = append(rs, tagged("docs",

@@ -34,6 +34,12 @@ type Authenticator struct {
 	// Sessions holds browser logins (cookie + CSRF token); nil disables
 	// them.
 	Sessions *Sessions
+	// Users, if set, must report the owner of a key active (an account
+	// that exists and is not disabled) for the key to work; keys of the
+	// local owner need no account.
+	Users interface {
+		Active(ctx context.Context, id string) (bool, error)
+	}
 	// OnFailure, if set, is told of every failed authentication or login
 	// and may answer with an error of its own (a rate limit per address)
 	// that replaces the failure.
@@ -181,11 +187,13 @@ func (a *Authenticator) Verify(ctx context.Context, secret string) (*Principal, 
 		}
 		return nil, err
 	}
-	now := a.now()
-	if subtle.ConstantTimeCompare([]byte(presented), []byte(k.Hash)) != 1 || !k.Active(now) {
+	if subtle.ConstantTimeCompare([]byte(presented), []byte(k.Hash)) != 1 {
 		return nil, invalidKey()
 	}
-	a.touch(ctx, k.ID, now)
+	if err := a.usable(ctx, k); err != nil {
+		return nil, err
+	}
+	a.touch(ctx, k.ID, a.now())
 	return &Principal{Owner: k.Owner, Scope: k.Scope, KeyID: k.ID, Name: k.Name}, nil
 }
 
@@ -216,16 +224,37 @@ func (a *Authenticator) session(r *http.Request, id string) (*Principal, error) 
 	}
 	if kid := sess.Principal.KeyID; kid != "" && kid != BootstrapKeyID {
 		k, err := a.Keys.Key(r.Context(), kid)
-		if err != nil && memory.ErrorCode(err) != memory.ENotFound {
-			return nil, err
+		if err == nil {
+			err = a.usable(r.Context(), k)
 		}
-		if err != nil || !k.Active(a.now()) {
+		switch code := memory.ErrorCode(err); {
+		case code == memory.ENotFound || code == memory.EUnauthorized:
 			a.Sessions.Delete(id)
-			return nil, memory.Errorf(memory.EUnauthorized, "the session's API key was revoked or has expired: log in again")
+			return nil, memory.Errorf(memory.EUnauthorized, "the session's API key was revoked or has expired, or its user disabled: log in again")
+		case err != nil:
+			return nil, err
 		}
 	}
 	if err := checkCSRF(r, sess); err != nil {
 		return nil, err
 	}
 	return sess.Principal, nil
+}
+
+// usable checks that a stored key may be used now: not revoked or expired,
+// and its owner's account active.
+func (a *Authenticator) usable(ctx context.Context, k Key) error {
+	if !k.Active(a.now()) {
+		return invalidKey()
+	}
+	if a.Users != nil && k.Owner != memory.LocalOwner {
+		ok, err := a.Users.Active(ctx, k.Owner)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return invalidKey()
+		}
+	}
+	return nil
 }

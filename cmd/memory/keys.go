@@ -53,7 +53,17 @@ func cmdKeys(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 		if err != nil {
 			return err
 		}
-		k, secret, err := auth.NewKey(name, strings.TrimSpace(owner), scope, time.Now(), ttl)
+		owner = strings.ToLower(strings.TrimSpace(owner))
+		if owner != memory.LocalOwner {
+			u, err := a.store.User(ctx, owner)
+			if err != nil {
+				return fmt.Errorf("-owner %s: %s (add the user first with memory users add)", owner, memory.ErrorMessage(err))
+			}
+			if scope == auth.ScopeAdmin && u.Role != auth.RoleAdmin {
+				return fmt.Errorf("-scope admin needs an admin user; %s is a %s", owner, u.Role)
+			}
+		}
+		k, secret, err := auth.NewKey(name, owner, scope, time.Now(), ttl)
 		if err != nil {
 			return userError(err)
 		}

@@ -6,6 +6,7 @@
 //	memory store TEXT        store a memory
 //	memory search QUERY      search memories
 //	memory keys              create, list and revoke API keys of the daemon
+//	memory users             add, list, disable and re-password user accounts
 //	memory reembed           give every memory a vector of the current model
 //	memory bench locomo      retrieval quality on the LoCoMo benchmark
 //	memory bench coldstart   time from process start to the first tools/list
@@ -63,6 +64,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdSearch(ctx, args, stdout, stderr, getenv)
 	case "keys":
 		return cmdKeys(ctx, args, stdout, stderr, getenv)
+	case "users":
+		return cmdUsers(ctx, args, stdin, stdout, stderr, getenv)
 	case "reembed":
 		return cmdReembed(ctx, args, stdout, stderr, getenv)
 	case "bench":
@@ -86,6 +89,7 @@ Commands:
   store      store a memory:  memory store [-tags a,b] [-type note] TEXT (or text on stdin)
   search     search memories: memory search [-mode hybrid] [-limit 10] [-time "last week"] QUERY
   keys       API keys of the HTTP daemon: memory keys create -name N [-scope read|write|admin] | list | revoke ID
+  users      accounts: memory users add NAME [-role admin] | list | disable NAME | enable NAME | passwd NAME
   reembed    give every memory a vector of the current embedding model
   bench      benchmarks: memory bench locomo -data FILE | memory bench coldstart
   version    print the version

@@ -64,7 +64,7 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, stderr io.Writer) error {
 	authn := &auth.Authenticator{
 		Keys: a.store, BootstrapKey: hc.APIKey, Anonymous: hc.Anonymous,
-		Tickets: auth.NewTickets(), Logger: a.log,
+		Tickets: auth.NewTickets(), Users: &auth.Accounts{Store: a.store}, Logger: a.log,
 	}
 	d, err := daemon.New(ctx, a.svc, authn, daemon.Config{
 		Addr: hc.Addr(), TLSCert: hc.TLSCert, TLSKey: hc.TLSKey,

@@ -1,0 +1,107 @@
+package sqlite
+
+// User accounts (auth.UserStore).
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/auth"
+)
+
+var _ auth.UserStore = (*Store)(nil)
+
+const userCols = "id, role, password, created_at, disabled_at, failed_logins, locked_until, last_login_at"
+
+func scanUser(sc scanner) (auth.User, error) {
+	var (
+		u                       auth.User
+		created                 int64
+		disabled, locked, login sql.NullInt64
+	)
+	if err := sc.Scan(&u.ID, &u.Role, &u.Password, &created, &disabled, &u.FailedLogins, &locked, &login); err != nil {
+		return u, err
+	}
+	u.CreatedAt = fromMS(created)
+	for _, p := range []struct {
+		v  sql.NullInt64
+		at *time.Time
+	}{{disabled, &u.DisabledAt}, {locked, &u.LockedUntil}, {login, &u.LastLoginAt}} {
+		if p.v.Valid {
+			*p.at = fromMS(p.v.Int64)
+		}
+	}
+	return u, nil
+}
+
+// CreateUser stores u; EConflict if its id exists.
+func (s *Store) CreateUser(ctx context.Context, u auth.User) error {
+	if u.ID == "" || u.Password == "" || (u.Role != auth.RoleAdmin && u.Role != auth.RoleUser) || u.CreatedAt.IsZero() {
+		return memory.Errorf(memory.EInvalid, "a user needs an id, a password hash, a role and a creation time")
+	}
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE id = ?", u.ID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return memory.Errorf(memory.EConflict, "user %s exists", u.ID)
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO users ("+userCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			u.ID, u.Role, u.Password, ms(u.CreatedAt), nullMS(u.DisabledAt), u.FailedLogins, nullMS(u.LockedUntil), nullMS(u.LastLoginAt))
+		return err
+	})
+}
+
+// User returns the user with the id, or ENotFound.
+func (s *Store) User(ctx context.Context, id string) (auth.User, error) {
+	u, err := scanUser(s.db.QueryRowContext(ctx, "SELECT "+userCols+" FROM users WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, memory.Errorf(memory.ENotFound, "no user %s", id)
+	}
+	if err != nil {
+		return u, fmt.Errorf("read user: %w", err)
+	}
+	return u, nil
+}
+
+// Users lists every user by id.
+func (s *Store) Users(ctx context.Context) ([]auth.User, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+userCols+" FROM users ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	users := []auth.User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		users = append(users, u)
+	}
+	return users, rows.Err()
+}
+
+// UpdateUser replaces the mutable fields of a user.
+func (s *Store) UpdateUser(ctx context.Context, u auth.User) error {
+	if u.Password == "" || (u.Role != auth.RoleAdmin && u.Role != auth.RoleUser) {
+		return memory.Errorf(memory.EInvalid, "a user needs a password hash and a role")
+	}
+	return s.writeTx(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `UPDATE users SET role = ?, password = ?, disabled_at = ?, failed_logins = ?,
+			locked_until = ?, last_login_at = ? WHERE id = ?`,
+			u.Role, u.Password, nullMS(u.DisabledAt), u.FailedLogins, nullMS(u.LockedUntil), nullMS(u.LastLoginAt), u.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			return memory.Errorf(memory.ENotFound, "no user %s", u.ID)
+		}
+		return nil
+	})
+}

@@ -55,6 +55,14 @@ func New(svc *memory.Service, opts Options) *mcp.Server {
 			"browse with memory_list, fix with memory_update, remove with memory_delete.",
 		Logger:            opts.Logger,
 		CompletionHandler: h.complete,
+		// Resources are the caller's own memories: no shared cache may
+		// keep them (2026-07-28 cacheScope); the lists are the same for
+		// everyone.
+		SetCacheable: func(_ context.Context, req mcp.Request, c *mcp.Cacheable) {
+			if _, ok := req.(*mcp.ReadResourceRequest); ok {
+				c.CacheScope, c.TTLMs = "private", 0
+			}
+		},
 		InitializedHandler: func(ctx context.Context, _ *mcp.InitializedRequest) {
 			if opts.OnInitialized != nil {
 				go opts.OnInitialized(context.WithoutCancel(ctx))

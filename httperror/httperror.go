@@ -7,6 +7,7 @@
 package httperror
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -92,9 +93,9 @@ func Write(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err erro
 		}
 	case errors.As(err, &se):
 		body.Error = EInsufficient
-		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer error="insufficient_scope", scope=%q`, se.Need))
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer error="insufficient_scope", scope=%q`, se.Need)+challengeExtra(r))
 	case status == http.StatusUnauthorized:
-		w.Header().Set("WWW-Authenticate", `Bearer realm="mcp-memory"`)
+		w.Header().Set("WWW-Authenticate", `Bearer realm="mcp-memory"`+challengeExtra(r))
 	case status == http.StatusInternalServerError:
 		if logger != nil {
 			logger.Error("request failed", "method", r.Method, "path", Sanitize(r.URL.Path), "err", err)
@@ -103,6 +104,25 @@ func Write(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err erro
 	}
 	body.Detail = body.Description
 	WriteJSON(w, status, body)
+}
+
+type challengeKey struct{}
+
+// WithResourceMetadata returns ctx whose 401 and 403 challenges point
+// OAuth clients at the protected-resource metadata (RFC 9728):
+// WWW-Authenticate: Bearer …, resource_metadata="url".
+func WithResourceMetadata(ctx context.Context, url string) context.Context {
+	return context.WithValue(ctx, challengeKey{}, url)
+}
+
+func challengeExtra(r *http.Request) string {
+	if r == nil {
+		return ""
+	}
+	if url, ok := r.Context().Value(challengeKey{}).(string); ok && url != "" {
+		return fmt.Sprintf(", resource_metadata=%q", url)
+	}
+	return ""
 }
 
 // WriteJSON writes v as a JSON response with the status.

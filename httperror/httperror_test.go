@@ -280,3 +280,16 @@ func TestSanitizeC1Controls(t *testing.T) {
 		}
 	}
 }
+
+func TestChallengesPointAtResourceMetadata(t *testing.T) {
+	const url = "https://memory.example.com/.well-known/oauth-protected-resource"
+	for _, err := range []error{memory.Errorf(memory.EUnauthorized, "no"), &auth.ScopeError{Need: auth.ScopeWrite}} {
+		r := httptest.NewRequest("GET", "/api/memories", nil)
+		r = r.WithContext(httperror.WithResourceMetadata(r.Context(), url))
+		w := httptest.NewRecorder()
+		httperror.Write(w, r, nil, err)
+		if got := w.Header().Get("WWW-Authenticate"); !strings.HasPrefix(got, "Bearer ") || !strings.HasSuffix(got, `, resource_metadata="`+url+`"`) {
+			t.Errorf("%v: WWW-Authenticate %q", err, got)
+		}
+	}
+}

@@ -8,6 +8,7 @@ package auth
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/mcp-memory-go/memory"
 )
@@ -59,10 +60,17 @@ func (p *Principal) Has(scope string) bool {
 // Scopes returns every scope p holds.
 func (p *Principal) Scopes() []string { return Implied(p.Scope) }
 
-// ID returns a stable identity for rate limits and logs: the key id, or
-// "anonymous".
+// OAuthKeyPrefix starts the KeyID of principals authenticated by an OAuth
+// access token: "oauth:<client id>".
+const OAuthKeyPrefix = "oauth:"
+
+// ID returns a stable identity for rate limits and logs: the key id, the
+// OAuth client and user, or "anonymous".
 func (p *Principal) ID() string {
-	if p.KeyID != "" {
+	switch {
+	case strings.HasPrefix(p.KeyID, OAuthKeyPrefix):
+		return p.KeyID + "/" + p.Owner // one budget per user of a client
+	case p.KeyID != "":
 		return "key:" + p.KeyID
 	}
 	return "anonymous"

@@ -34,6 +34,11 @@ type Authenticator struct {
 	// Sessions holds browser logins (cookie + CSRF token); nil disables
 	// them.
 	Sessions *Sessions
+	// Tokens, if set, verifies bearer tokens that are not API keys (OAuth
+	// access tokens).
+	Tokens interface {
+		Verify(ctx context.Context, token string) (*Principal, error)
+	}
 	// Users, if set, must report the owner of a key active (an account
 	// that exists and is not disabled) for the key to work; keys of the
 	// local owner need no account.
@@ -177,6 +182,9 @@ func (a *Authenticator) Verify(ctx context.Context, secret string) (*Principal, 
 		return &Principal{Owner: memory.LocalOwner, Scope: ScopeAdmin, KeyID: BootstrapKeyID, Name: "MCP_API_KEY"}, nil
 	}
 	id, ok := parseKeyID(secret)
+	if !ok && a.Tokens != nil && strings.Count(secret, ".") == 2 {
+		return a.Tokens.Verify(ctx, secret)
+	}
 	if !ok || a.Keys == nil {
 		return nil, invalidKey()
 	}
@@ -223,9 +231,14 @@ func (a *Authenticator) session(r *http.Request, id string) (*Principal, error) 
 		return nil, memory.Errorf(memory.EUnauthorized, "the session has ended: log in again")
 	}
 	if kid := sess.Principal.KeyID; kid != "" && kid != BootstrapKeyID {
-		k, err := a.Keys.Key(r.Context(), kid)
-		if err == nil {
-			err = a.usable(r.Context(), k)
+		var err error
+		if strings.HasPrefix(kid, OAuthKeyPrefix) {
+			err = a.userActive(r.Context(), sess.Principal.Owner)
+		} else {
+			var k Key
+			if k, err = a.Keys.Key(r.Context(), kid); err == nil {
+				err = a.usable(r.Context(), k)
+			}
 		}
 		switch code := memory.ErrorCode(err); {
 		case code == memory.ENotFound || code == memory.EUnauthorized:
@@ -247,14 +260,21 @@ func (a *Authenticator) usable(ctx context.Context, k Key) error {
 	if !k.Active(a.now()) {
 		return invalidKey()
 	}
-	if a.Users != nil && k.Owner != memory.LocalOwner {
-		ok, err := a.Users.Active(ctx, k.Owner)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return invalidKey()
-		}
+	return a.userActive(ctx, k.Owner)
+}
+
+// userActive checks that an owner's account exists and is not disabled
+// (the local owner needs none).
+func (a *Authenticator) userActive(ctx context.Context, owner string) error {
+	if a.Users == nil || owner == memory.LocalOwner {
+		return nil
+	}
+	ok, err := a.Users.Active(ctx, owner)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return invalidKey()
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/mcp-memory-go/memory/httpapi"
 	"github.com/mcp-memory-go/memory/mcpserver"
 	"github.com/mcp-memory-go/memory/metrics"
+	"github.com/mcp-memory-go/memory/oauth"
 )
 
 // Config is how the daemon serves. Zero fields take the documented defaults.
@@ -47,6 +48,9 @@ type Config struct {
 	// IncludeHostname tags memories stored over REST with source:<host>
 	// (upstream's MCP_MEMORY_INCLUDE_HOSTNAME).
 	IncludeHostname bool
+	// OAuth, if set, is the authorization server: its endpoints are served,
+	// its access tokens accepted, and the dashboard logs in through it.
+	OAuth *oauth.Server
 	// MCP holds the options of the MCP server at /mcp.
 	MCP     mcpserver.Options
 	Version string
@@ -104,7 +108,7 @@ func New(ctx context.Context, svc *memory.Service, a *auth.Authenticator, cfg Co
 		switch {
 		case a.Anonymous:
 			return nil, fmt.Errorf("refusing to serve %s with anonymous access: bind 127.0.0.1, or turn MCP_ALLOW_ANONYMOUS_ACCESS off", cfg.Addr)
-		case !a.Enabled(ctx):
+		case !a.Enabled(ctx) && cfg.OAuth == nil:
 			return nil, fmt.Errorf("refusing to serve %s without authentication: create a key with `memory keys create -name NAME` or set MCP_API_KEY, or bind 127.0.0.1", cfg.Addr)
 		}
 	}
@@ -127,6 +131,9 @@ func New(ctx context.Context, svc *memory.Service, a *auth.Authenticator, cfg Co
 	if a.Sessions == nil {
 		a.Sessions = auth.NewSessions()
 	}
+	if cfg.OAuth != nil && a.Tokens == nil {
+		a.Tokens = cfg.OAuth
+	}
 	d.streams, d.endStreams = context.WithCancel(context.Background())
 	d.metrics = metrics.New(svc)
 	if svc.Embedder != nil {
@@ -143,7 +150,9 @@ func New(ctx context.Context, svc *memory.Service, a *auth.Authenticator, cfg Co
 		d.api.Publish(e)
 		d.metrics.ObserveEvent(e)
 	}
-	d.handler = d.routes()
+	if d.handler, err = d.routes(); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 

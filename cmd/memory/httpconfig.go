@@ -27,6 +27,14 @@ type HTTPConfig struct {
 	IncludeHost    bool   // MCP_MEMORY_INCLUDE_HOSTNAME: tag REST stores with source:<host>
 	Connect        string // MCP_MEMORY_CONNECT: bridge stdio to this daemon
 	ConnectTimeout time.Duration
+
+	OAuth           bool          // MCP_OAUTH_ENABLED: the built-in OAuth 2.1 authorization server
+	OAuthIssuer     string        // MCP_OAUTH_ISSUER: default derived from the listen address
+	OAuthKeyFile    string        // MCP_OAUTH_KEY_FILE: signing keys, default <base>/oauth-keys.json
+	OAuthAccessTTL  time.Duration // MCP_OAUTH_ACCESS_TOKEN_EXPIRE_MINUTES (1-1440), default 60
+	OAuthRefreshTTL time.Duration // MCP_OAUTH_REFRESH_TOKEN_EXPIRE_DAYS (1-365), default 30
+	OAuthCodeTTL    time.Duration // MCP_OAUTH_AUTHORIZATION_CODE_EXPIRE_MINUTES (1-10), default 10
+	DCRKey          string        // MCP_DCR_REGISTRATION_KEY: required to register clients, if set
 }
 
 // minAPIKeyLen is the shortest bootstrap key accepted: shorter secrets can
@@ -66,6 +74,21 @@ func loadHTTPConfig(getenv func(string) string) (*HTTPConfig, error) {
 	if v, ok := p.int("MCP_RATE_BURST", 1, 1e6); ok {
 		c.RateBurst = v
 	}
+	if v, ok := p.bool("MCP_OAUTH_ENABLED"); ok {
+		c.OAuth = v
+	}
+	c.OAuthIssuer = strings.TrimRight(strings.TrimSpace(getenv("MCP_OAUTH_ISSUER")), "/")
+	c.OAuthKeyFile = strings.TrimSpace(getenv("MCP_OAUTH_KEY_FILE"))
+	c.DCRKey = getenv("MCP_DCR_REGISTRATION_KEY")
+	if v, ok := p.int("MCP_OAUTH_ACCESS_TOKEN_EXPIRE_MINUTES", 1, 1440); ok {
+		c.OAuthAccessTTL = time.Duration(v) * time.Minute
+	}
+	if v, ok := p.int("MCP_OAUTH_REFRESH_TOKEN_EXPIRE_DAYS", 1, 365); ok {
+		c.OAuthRefreshTTL = time.Duration(v) * 24 * time.Hour
+	}
+	if v, ok := p.int("MCP_OAUTH_AUTHORIZATION_CODE_EXPIRE_MINUTES", 1, 10); ok {
+		c.OAuthCodeTTL = time.Duration(v) * time.Minute
+	}
 	if v, ok := p.bool("MCP_MEMORY_INCLUDE_HOSTNAME"); ok {
 		c.IncludeHost = v
 	}
@@ -83,6 +106,7 @@ func (c *HTTPConfig) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.Port, "port", c.Port, "port to listen on (env MCP_HTTP_PORT)")
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "PEM certificate for HTTPS (env MCP_SSL_CERT_FILE)")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "PEM private key for HTTPS (env MCP_SSL_KEY_FILE)")
+	fs.BoolVar(&c.OAuth, "oauth", c.OAuth, "run the OAuth 2.1 authorization server for user accounts (env MCP_OAUTH_ENABLED)")
 	fs.StringVar(&c.Connect, "connect", c.Connect, "bridge stdio to the daemon at this URL, e.g. http://127.0.0.1:8000 (env MCP_MEMORY_CONNECT)")
 }
 
@@ -98,6 +122,9 @@ func (c *HTTPConfig) check() error {
 		if !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
 			return fmt.Errorf("MCP_CORS_ORIGINS: %q is not an origin such as https://app.example.com", o)
 		}
+	}
+	if k := c.DCRKey; k != "" && len(k) < minAPIKeyLen {
+		return fmt.Errorf("MCP_DCR_REGISTRATION_KEY must be at least %d characters", minAPIKeyLen)
 	}
 	if c.Port < 0 || c.Port > 65535 {
 		return fmt.Errorf("port %d: want 1 to 65535 (0 picks a free port)", c.Port)

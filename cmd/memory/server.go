@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/mcp-memory-go/memory/auth"
 	"github.com/mcp-memory-go/memory/bridge"
 	"github.com/mcp-memory-go/memory/daemon"
 	"github.com/mcp-memory-go/memory/mcpserver"
+	"github.com/mcp-memory-go/memory/oauth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -62,19 +64,10 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 
 // serveHTTP runs the daemon until ctx is done.
 func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, stderr io.Writer) error {
+	accounts := &auth.Accounts{Store: a.store}
 	authn := &auth.Authenticator{
 		Keys: a.store, BootstrapKey: hc.APIKey, Anonymous: hc.Anonymous,
-		Tickets: auth.NewTickets(), Users: &auth.Accounts{Store: a.store}, Logger: a.log,
-	}
-	d, err := daemon.New(ctx, a.svc, authn, daemon.Config{
-		Addr: hc.Addr(), TLSCert: hc.TLSCert, TLSKey: hc.TLSKey,
-		AllowedHosts: hc.AllowedHosts, AllowedOrigins: hc.CORSOrigins,
-		MaxBodyBytes: hc.MaxBodyBytes, RateLimit: rateOrOff(hc.RateLimit), RateBurst: hc.RateBurst,
-		Heartbeat: hc.Heartbeat, IncludeHostname: hc.IncludeHost, Version: version, Backend: a.svc.Backend, Logger: a.log,
-		MCP: mcpserver.Options{ListLegacyTools: a.cfg.ListLegacyTools, MaxResponseChars: a.cfg.MaxResponseChars},
-	})
-	if err != nil {
-		return err
+		Tickets: auth.NewTickets(), Users: accounts, Logger: a.log,
 	}
 	ln, err := net.Listen("tcp", hc.Addr())
 	if err != nil {
@@ -85,15 +78,66 @@ func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, stderr io.Writer) er
 		scheme = "https"
 	}
 	base := scheme + "://" + ln.Addr().String()
+	var as *oauth.Server
+	if hc.OAuth {
+		if as, err = newOAuthServer(a, hc, accounts, publicBase(scheme, ln.Addr())); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	d, err := daemon.New(ctx, a.svc, authn, daemon.Config{
+		Addr: hc.Addr(), TLSCert: hc.TLSCert, TLSKey: hc.TLSKey,
+		AllowedHosts: hc.AllowedHosts, AllowedOrigins: hc.CORSOrigins,
+		MaxBodyBytes: hc.MaxBodyBytes, RateLimit: rateOrOff(hc.RateLimit), RateBurst: hc.RateBurst,
+		Heartbeat: hc.Heartbeat, IncludeHostname: hc.IncludeHost, Version: version, Backend: a.svc.Backend, Logger: a.log,
+		OAuth: as,
+		MCP:   mcpserver.Options{ListLegacyTools: a.cfg.ListLegacyTools, MaxResponseChars: a.cfg.MaxResponseChars},
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	fmt.Fprintf(stderr, "memory %s: serving %s (MCP at %s/mcp, API docs at %s/api/docs) on %s\n", version, base, base, base, a.cfg.DBPath)
+	if as != nil {
+		fmt.Fprintf(stderr, "memory: OAuth 2.1 is on: issuer %s; users log in with `memory users add NAME` accounts\n", as.Issuer())
+	}
 	switch {
 	case hc.Anonymous:
 		fmt.Fprintln(stderr, "memory: anonymous access is on (MCP_ALLOW_ANONYMOUS_ACCESS): any local process can read and write memories")
-	case !authn.Enabled(ctx):
+	case !authn.Enabled(ctx) && as == nil:
 		fmt.Fprintln(stderr, "memory: no API key exists yet, so every request but /api/health gets 401. Create one with `memory keys create -name NAME`, or set MCP_API_KEY")
 	}
 	go a.warmUp(ctx)
 	return d.Serve(ctx, ln)
+}
+
+// newOAuthServer builds the authorization server: issuer MCP_OAUTH_ISSUER
+// or the address served, the MCP endpoint as the protected resource, and
+// signing keys kept in the data directory.
+func newOAuthServer(a *app, hc *HTTPConfig, users *auth.Accounts, base string) (*oauth.Server, error) {
+	issuer := hc.OAuthIssuer
+	if issuer == "" {
+		issuer = base
+	}
+	keyFile := hc.OAuthKeyFile
+	if keyFile == "" {
+		keyFile = filepath.Join(a.cfg.BaseDir, "oauth-keys.json")
+	}
+	return oauth.New(oauth.Config{
+		Issuer: issuer, Resource: issuer + "/mcp", Store: a.store, Users: users, KeyFile: keyFile,
+		AccessTTL: hc.OAuthAccessTTL, RefreshTTL: hc.OAuthRefreshTTL, CodeTTL: hc.OAuthCodeTTL,
+		RegistrationKey: hc.DCRKey, Logger: a.log,
+	})
+}
+
+// publicBase is the URL clients use for a listener: "localhost" for
+// loopback and unspecified addresses, as upstream derives its issuer.
+func publicBase(scheme string, addr net.Addr) string {
+	host, port, _ := net.SplitHostPort(addr.String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsLoopback() || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
 }
 
 // rateOrOff maps the configured 0 (off) to the daemon's "disabled".

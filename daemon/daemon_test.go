@@ -527,7 +527,10 @@ func TestMetrics(t *testing.T) {
 	if code, _, _ := e.do("GET", "/metrics", "", nil); code != 401 {
 		t.Errorf("anonymous metrics: %d, want 401", code)
 	}
-	code, body, _ := e.do("GET", "/metrics", auth.ScopeRead, nil)
+	if code, _, _ := e.do("GET", "/metrics", auth.ScopeWrite, nil); code != 403 {
+		t.Errorf("metrics for a write key: %d, want 403 (they count every user's memories)", code)
+	}
+	code, body, _ := e.do("GET", "/metrics", auth.ScopeAdmin, nil)
 	if code != 200 {
 		t.Fatalf("metrics: %d", code)
 	}

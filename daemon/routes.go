@@ -35,7 +35,8 @@ func (d *Daemon) routes() (http.Handler, error) {
 	// Where upstream serves its OpenAPI document and second docs page.
 	mux.Handle("GET /openapi.json", http.RedirectHandler("/api/openapi.json", http.StatusMovedPermanently))
 	mux.Handle("GET /api/redoc", http.RedirectHandler("/api/docs", http.StatusMovedPermanently))
-	mux.Handle("GET /metrics", d.requireScope(auth.ScopeRead, d.metrics.Handler()))
+	// Metrics count every user's memories: administration, not a user's view.
+	mux.Handle("GET /metrics", d.requireScope(auth.ScopeAdmin, d.metrics.Handler()))
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
 		httperror.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -78,6 +78,7 @@ echo "== Inspector CLI over HTTP with API keys"
 export MCP_MEMORY_SQLITE_PATH=$work/keys.db
 wkey=$("$bin" keys create -name e2e-writer -scope write 2>/dev/null)
 rkey=$("$bin" keys create -name e2e-reader -scope read 2>/dev/null)
+akey=$("$bin" keys create -name e2e-admin -scope admin 2>/dev/null)
 unset MCP_MEMORY_SQLITE_PATH
 start keys
 mcp=$url/mcp
@@ -112,7 +113,7 @@ check "REST by-tag with a read key" "$out" 'arm64'
 out=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $rkey" -H 'Content-Type: application/json' "$url/api/memories" -d '{"content":"nope"}')
 [[ $out == 403 ]] || fail "REST store with a read key: HTTP $out"
 passed=$((passed + 1))
-out=$(curl -s -H "Authorization: Bearer $rkey" "$url/metrics")
+out=$(curl -s -H "Authorization: Bearer $akey" "$url/metrics")
 check "metrics" "$out" 'memory_memories'
 out=$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: evil.example.com' "$url/api/health")
 [[ $out == 403 ]] || fail "foreign Host header: HTTP $out"

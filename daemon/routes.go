@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mcp-memory-go/memory/auth"
+	"github.com/mcp-memory-go/memory/dashboard"
 	"github.com/mcp-memory-go/memory/guard"
 	"github.com/mcp-memory-go/memory/httperror"
 )
@@ -40,9 +41,11 @@ func (d *Daemon) routes() (http.Handler, error) {
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) {
 		httperror.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/api/docs", http.StatusFound)
-	})
+	// The dashboard: its page and its embedded assets.
+	dash := dashboard.Handler()
+	mux.Handle("GET /{$}", dash)
+	mux.Handle("GET /index.html", dash)
+	mux.Handle("GET /assets/", dash)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		httperror.Write(w, r, nil, httperror.New(http.StatusNotFound, "not_found", "no such path; the API is described at /api/docs"))
 	})

@@ -283,7 +283,9 @@ func (s *Server) consentPage(w http.ResponseWriter, status int, pr *pendingReque
 	if pr.client.Name == "" {
 		d.ClientName, d.Title = "An unnamed application", "Authorize an application"
 	}
-	if u, err := url.Parse(pr.redirectURI); err == nil && u.Scheme == "http" && isLoopbackHost(u.Hostname()) {
+	// The warning is for third-party apps listening on this computer; the
+	// built-in dashboard is this server itself.
+	if u, err := url.Parse(pr.redirectURI); err == nil && u.Scheme == "http" && isLoopbackHost(u.Hostname()) && pr.client.ID != DashboardClientID {
 		d.Loopback = true
 	}
 	for _, sc := range pr.scopes {

@@ -1,0 +1,126 @@
+// The REST client. Authentication is the HttpOnly session cookie set by
+// POST /api/session; the CSRF token it returns lives only in this module
+// (never in storage) and goes with every state-changing request.
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const desc = (body && (body.error_description || body.detail || body.message)) || `request failed (HTTP ${status})`;
+    super(desc);
+    this.status = status;
+    this.code = (body && body.error) || '';
+  }
+}
+
+const session = { csrf: '', principal: null, expiresAt: '' };
+const unauthorizedHandlers = new Set();
+
+export function principal() {
+  return session.principal;
+}
+
+export function isAdmin() {
+  return session.principal?.scope === 'admin';
+}
+
+export function expiresAt() {
+  return session.expiresAt;
+}
+
+export function onUnauthorized(fn) {
+  unauthorizedHandlers.add(fn);
+}
+
+function adopt(body) {
+  session.csrf = String(body?.csrf_token || '');
+  session.principal = body?.principal || null;
+  session.expiresAt = body?.expires_at || '';
+}
+
+function forget() {
+  session.csrf = '';
+  session.principal = null;
+  session.expiresAt = '';
+}
+
+async function send(method, path, body, { quiet401 = false } = {}) {
+  const headers = { Accept: 'application/json' };
+  const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  if (method !== 'GET' && method !== 'HEAD' && session.csrf) headers['X-CSRF-Token'] = session.csrf;
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, { error: 'network', error_description: 'The server cannot be reached.' });
+  }
+  let data = null;
+  const text = await res.text();
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!res.ok) {
+    const err = new ApiError(res.status, data);
+    if (res.status === 401 && !quiet401 && session.principal) {
+      forget();
+      unauthorizedHandlers.forEach((fn) => fn(err));
+    }
+    throw err;
+  }
+  return data;
+}
+
+export const api = {
+  get: (path) => send('GET', path),
+  post: (path, body) => send('POST', path, body ?? {}),
+  put: (path, body) => send('PUT', path, body ?? {}),
+  del: (path) => send('DELETE', path),
+};
+
+// restore asks the server whether the cookie (or anonymous access) gives a
+// session. It returns the principal or null.
+export async function restore() {
+  try {
+    adopt(await send('GET', '/api/session', undefined, { quiet401: true }));
+    return session.principal;
+  } catch (err) {
+    forget();
+    if (err.status === 401 || err.status === 403) return null;
+    throw err;
+  }
+}
+
+export async function login(apiKey) {
+  const body = await send('POST', '/api/session', { api_key: apiKey }, { quiet401: true });
+  adopt(body);
+  return session.principal;
+}
+
+export async function logout() {
+  try {
+    await send('DELETE', '/api/session', undefined, { quiet401: true });
+  } finally {
+    forget();
+  }
+}
+
+export function enc(v) {
+  return encodeURIComponent(String(v));
+}
+
+let typesCache = null;
+export async function memoryTypes() {
+  if (!typesCache) {
+    typesCache = api.get('/api/types').catch((err) => {
+      typesCache = null;
+      throw err;
+    });
+  }
+  return typesCache;
+}

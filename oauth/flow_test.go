@@ -453,3 +453,24 @@ func TestTokenEndpointInput(t *testing.T) {
 	// None of that spent the code.
 	mustTokens(t, post("/oauth/token", "application/x-www-form-urlencoded", form.Encode()))
 }
+
+func TestRotateIfOlder(t *testing.T) {
+	e := newEnv(t)
+	_, tk := e.mustFlow()
+	if rotated, err := e.srv.RotateIfOlder(90 * 24 * time.Hour); err != nil || rotated {
+		t.Fatalf("fresh key rotated: %v %v", rotated, err)
+	}
+	e.clock.Add(91 * 24 * time.Hour)
+	if rotated, err := e.srv.RotateIfOlder(90 * 24 * time.Hour); err != nil || !rotated {
+		t.Fatalf("91-day-old key not rotated: %v %v", rotated, err)
+	}
+	if rotated, _ := e.srv.RotateIfOlder(90 * 24 * time.Hour); rotated {
+		t.Fatal("the new key was rotated at once")
+	}
+	_, tk2 := e.mustFlow()
+	h1, _ := jwtParts(t, tk.Access)
+	h2, _ := jwtParts(t, tk2.Access)
+	if h1["kid"] == h2["kid"] {
+		t.Fatal("tokens after the scheduled rotation use the old key")
+	}
+}

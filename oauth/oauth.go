@@ -243,6 +243,16 @@ func (s *Server) RotateKey() error {
 	return nil
 }
 
+// RotateIfOlder rotates the signing key when the current one was made more
+// than maxAge ago, and reports whether it did: keys are replaced on a
+// schedule, without a restart or any token becoming invalid early.
+func (s *Server) RotateIfOlder(maxAge time.Duration) (bool, error) {
+	if s.now().Sub(s.keys.current().createdAt) < maxAge {
+		return false, nil
+	}
+	return true, s.RotateKey()
+}
+
 // Handler serves the discovery documents and the /oauth/ endpoints. Mount
 // it on "/.well-known/" and "/oauth/".
 func (s *Server) Handler() http.Handler {

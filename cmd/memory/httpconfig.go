@@ -35,6 +35,7 @@ type HTTPConfig struct {
 	OAuthRefreshTTL time.Duration // MCP_OAUTH_REFRESH_TOKEN_EXPIRE_DAYS (1-365), default 30
 	OAuthCodeTTL    time.Duration // MCP_OAUTH_AUTHORIZATION_CODE_EXPIRE_MINUTES (1-10), default 10
 	DCRKey          string        // MCP_DCR_REGISTRATION_KEY: required to register clients, if set
+	OAuthKeyMaxAge  time.Duration // MCP_OAUTH_KEY_ROTATION_DAYS (1-3650), default 90
 }
 
 // minAPIKeyLen is the shortest bootstrap key accepted: shorter secrets can
@@ -54,6 +55,7 @@ func loadHTTPConfig(getenv func(string) string) (*HTTPConfig, error) {
 		RateLimit:      50,
 		RateBurst:      100,
 		Heartbeat:      30 * time.Second,
+		OAuthKeyMaxAge: 90 * 24 * time.Hour,
 		Connect:        strings.TrimSpace(getenv("MCP_MEMORY_CONNECT")),
 		ConnectTimeout: 10 * time.Second,
 	}
@@ -85,6 +87,9 @@ func loadHTTPConfig(getenv func(string) string) (*HTTPConfig, error) {
 	}
 	if v, ok := p.int("MCP_OAUTH_REFRESH_TOKEN_EXPIRE_DAYS", 1, 365); ok {
 		c.OAuthRefreshTTL = time.Duration(v) * 24 * time.Hour
+	}
+	if v, ok := p.int("MCP_OAUTH_KEY_ROTATION_DAYS", 1, 3650); ok {
+		c.OAuthKeyMaxAge = time.Duration(v) * 24 * time.Hour
 	}
 	if v, ok := p.int("MCP_OAUTH_AUTHORIZATION_CODE_EXPIRE_MINUTES", 1, 10); ok {
 		c.OAuthCodeTTL = time.Duration(v) * time.Minute

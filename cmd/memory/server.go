@@ -100,6 +100,7 @@ func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, stderr io.Writer) er
 	fmt.Fprintf(stderr, "memory %s: serving %s (MCP at %s/mcp, API docs at %s/api/docs) on %s\n", version, base, base, base, a.cfg.DBPath)
 	if as != nil {
 		fmt.Fprintf(stderr, "memory: OAuth 2.1 is on: issuer %s; users log in with `memory users add NAME` accounts\n", as.Issuer())
+		go rotateKeys(ctx, as, hc.OAuthKeyMaxAge, a.log)
 	}
 	switch {
 	case hc.Anonymous:
@@ -128,6 +129,26 @@ func newOAuthServer(a *app, hc *HTTPConfig, users *auth.Accounts, base string) (
 		AccessTTL: hc.OAuthAccessTTL, RefreshTTL: hc.OAuthRefreshTTL, CodeTTL: hc.OAuthCodeTTL,
 		RegistrationKey: hc.DCRKey, Logger: a.log,
 	})
+}
+
+// rotateKeys replaces the OAuth signing key when it is older than maxAge,
+// checking hourly; tokens signed by the old key stay valid until they
+// expire.
+func rotateKeys(ctx context.Context, as *oauth.Server, maxAge time.Duration, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if rotated, err := as.RotateIfOlder(maxAge); err != nil {
+			log.Error("rotating the OAuth signing key", "err", err)
+		} else if rotated {
+			log.Info("rotated the OAuth signing key", "max_age", maxAge)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // publicBase is the URL clients use for a listener: "localhost" for

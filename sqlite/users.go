@@ -5,8 +5,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/mcp-memory-go/memory"
@@ -43,48 +41,18 @@ func (s *Store) CreateUser(ctx context.Context, u auth.User) error {
 	if u.ID == "" || u.Password == "" || (u.Role != auth.RoleAdmin && u.Role != auth.RoleUser) || u.CreatedAt.IsZero() {
 		return memory.Errorf(memory.EInvalid, "a user needs an id, a password hash, a role and a creation time")
 	}
-	return s.writeTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE id = ?", u.ID).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return memory.Errorf(memory.EConflict, "user %s exists", u.ID)
-		}
-		_, err := tx.ExecContext(ctx, "INSERT INTO users ("+userCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			u.ID, u.Role, u.Password, ms(u.CreatedAt), nullMS(u.DisabledAt), u.FailedLogins, nullMS(u.LockedUntil), nullMS(u.LastLoginAt))
-		return err
-	})
+	return s.insertRecord(ctx, "users", u.ID, "user "+u.ID, "INSERT INTO users ("+userCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		u.ID, u.Role, u.Password, ms(u.CreatedAt), nullMS(u.DisabledAt), u.FailedLogins, nullMS(u.LockedUntil), nullMS(u.LastLoginAt))
 }
 
 // User returns the user with the id, or ENotFound.
 func (s *Store) User(ctx context.Context, id string) (auth.User, error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, "SELECT "+userCols+" FROM users WHERE id = ?", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, memory.Errorf(memory.ENotFound, "no user %s", id)
-	}
-	if err != nil {
-		return u, fmt.Errorf("read user: %w", err)
-	}
-	return u, nil
+	return getRecord(ctx, s, scanUser, "user "+id, "SELECT "+userCols+" FROM users WHERE id = ?", id)
 }
 
 // Users lists every user by id.
 func (s *Store) Users(ctx context.Context) ([]auth.User, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+userCols+" FROM users ORDER BY id")
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	defer rows.Close()
-	users := []auth.User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
-		}
-		users = append(users, u)
-	}
-	return users, rows.Err()
+	return listRecords(ctx, s, scanUser, "users", "SELECT "+userCols+" FROM users ORDER BY id")
 }
 
 // UpdateUser replaces the mutable fields of a user.

@@ -161,6 +161,7 @@ func (s *Store) Open(ctx context.Context) (err error) {
 	db.SetConnMaxIdleTime(0)
 	db.SetConnMaxLifetime(0)
 	s.db = db
+	s.stmts.reopen()
 	defer func() {
 		if err != nil {
 			db.Close()

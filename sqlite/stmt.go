@@ -14,9 +14,47 @@ import (
 const maxStmts = 256
 
 // stmtCache holds prepared statements by SQL text.
+//
+// Preparing through *sql.DB takes a connection from the pool. A query in a
+// transaction already holds one, and the pool is small (one connection a
+// core), so a transaction must never wait to prepare: with every
+// connection held by a transaction waiting for another, nothing would
+// move. Transactions therefore only use statements already cached; a miss
+// runs unprepared and has the statement prepared in the background for
+// next time.
 type stmtCache struct {
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
+	mu       sync.Mutex
+	m        map[string]*sql.Stmt
+	inflight map[string]bool
+	closed   bool
+}
+
+// lookup returns the cached statement for query, or nil.
+func (c *stmtCache) lookup(query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[query]
+}
+
+// prepareLater prepares query in the background unless the cache is full,
+// closed or already preparing it.
+func (c *stmtCache) prepareLater(db *sql.DB, query string) {
+	c.mu.Lock()
+	if c.closed || c.inflight[query] || c.m[query] != nil || len(c.m) >= maxStmts {
+		c.mu.Unlock()
+		return
+	}
+	if c.inflight == nil {
+		c.inflight = map[string]bool{}
+	}
+	c.inflight[query] = true
+	c.mu.Unlock()
+	go func() {
+		c.get(context.Background(), db, query)
+		c.mu.Lock()
+		delete(c.inflight, query)
+		c.mu.Unlock()
+	}()
 }
 
 // get returns the cached statement for query, preparing it if there is
@@ -34,6 +72,10 @@ func (c *stmtCache) get(ctx context.Context, db *sql.DB, query string) *sql.Stmt
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.closed {
+		st.Close()
+		return nil
+	}
 	if old := c.m[query]; old != nil {
 		st.Close()
 		return old
@@ -45,6 +87,13 @@ func (c *stmtCache) get(ctx context.Context, db *sql.DB, query string) *sql.Stmt
 	return st
 }
 
+// reopen makes a closed cache usable again (the Store was opened again).
+func (c *stmtCache) reopen() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = false
+}
+
 // close closes every cached statement.
 func (c *stmtCache) close() {
 	c.mu.Lock()
@@ -52,7 +101,7 @@ func (c *stmtCache) close() {
 	for _, st := range c.m {
 		st.Close()
 	}
-	c.m = nil
+	c.m, c.closed = nil, true
 }
 
 // queryer runs queries on the database or in a transaction (tx != nil).
@@ -64,13 +113,19 @@ type queryer struct {
 // on returns a queryer in tx, or on the database if tx is nil.
 func (s *Store) on(tx *sql.Tx) queryer { return queryer{s: s, tx: tx} }
 
-// stmt returns the prepared form of query for this queryer, or nil.
+// stmt returns the prepared form of query for this queryer, or nil. In a
+// transaction it never prepares (see stmtCache): a cached statement is
+// bound to the transaction's connection, a miss is prepared for later.
 func (q queryer) stmt(ctx context.Context, query string) *sql.Stmt {
-	st := q.s.stmts.get(ctx, q.s.db, query)
-	if st != nil && q.tx != nil {
-		st = q.tx.StmtContext(ctx, st)
+	if q.tx == nil {
+		return q.s.stmts.get(ctx, q.s.db, query)
 	}
-	return st
+	st := q.s.stmts.lookup(query)
+	if st == nil {
+		q.s.stmts.prepareLater(q.s.db, query)
+		return nil
+	}
+	return q.tx.StmtContext(ctx, st)
 }
 
 // QueryContext runs a query returning rows.

@@ -2,19 +2,42 @@ package mcpserver
 
 import (
 	"reflect"
+	"sync"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/google/jsonschema-go/jsonschema"
 )
 
-// schemaFor derives the JSON Schema of T and makes it portable (see
-// portable).
+// schemas memoizes derived schemas by Go type and kind (input or output):
+// one pointer per schema lets schemaCache resolve each once, however many
+// tools (v10 and their v8 aliases) and servers share it. Resolving was
+// most of the time a server took to start.
+var schemas sync.Map // schemaKey → *jsonschema.Schema
+
+type schemaKey struct {
+	t     reflect.Type
+	input bool
+}
+
+// schemaCache is handed to every server (ServerOptions.SchemaCache).
+var schemaCache = mcp.NewSchemaCache()
+
+// schemaFor derives the JSON Schema of T (an input schema with opts, an
+// output schema without) and makes it portable (see portable). Callers
+// must not change the result: it is shared.
 func schemaFor[T any](opts *jsonschema.ForOptions) *jsonschema.Schema {
+	key := schemaKey{reflect.TypeFor[T](), opts != nil}
+	if s, ok := schemas.Load(key); ok {
+		return s.(*jsonschema.Schema)
+	}
 	s, err := jsonschema.For[T](opts)
 	if err != nil {
 		panic("mcpserver: schema of " + reflect.TypeFor[T]().String() + ": " + err.Error())
 	}
 	portable(s)
-	return s
+	actual, _ := schemas.LoadOrStore(key, s)
+	return actual.(*jsonschema.Schema)
 }
 
 // portable rewrites every multi-type schema ("type": ["null", "array"], as

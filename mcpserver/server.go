@@ -55,6 +55,7 @@ func New(svc *memory.Service, opts Options) *mcp.Server {
 			"browse with memory_list, fix with memory_update, remove with memory_delete.",
 		Logger:            opts.Logger,
 		CompletionHandler: h.complete,
+		SchemaCache:       schemaCache,
 		// Resources are the caller's own memories: no shared cache may
 		// keep them (2026-07-28 cacheScope); the lists are the same for
 		// everyone.

@@ -83,30 +83,36 @@ func (s *Store) migrate(ctx context.Context) error {
 	case v > len(ms):
 		return fmt.Errorf("schema version %d is newer than this program supports (%d): upgrade the program", v, len(ms))
 	}
-	for _, m := range ms {
-		err := s.writeTx(ctx, func(tx *sql.Tx) error {
-			// Another process may have migrated since the first check.
-			var cur int
-			if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&cur); err != nil {
+	// All pending migrations in one transaction: one commit (a new
+	// database's first start pays one sync, not one per version), and a
+	// crash leaves the old schema, never half of the new one.
+	err = s.writeTx(ctx, func(tx *sql.Tx) error {
+		// Another process may have migrated since the first check.
+		var cur int
+		if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&cur); err != nil {
+			return err
+		}
+		if cur == 0 {
+			if err := checkForeign(ctx, tx); err != nil {
 				return err
 			}
+		}
+		for _, m := range ms {
 			if cur >= m.version {
-				return nil
-			}
-			if cur == 0 {
-				if err := checkForeign(ctx, tx); err != nil {
-					return err
-				}
+				continue
 			}
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return err
+				return fmt.Errorf("migrate to version %d (%s): %w", m.version, m.name, err)
 			}
-			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version))
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("migrate to version %d (%s): %w", m.version, m.name, err)
 		}
+		if cur >= len(ms) {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(ms)))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("migrate the schema: %w", err)
 	}
 	return nil
 }

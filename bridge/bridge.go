@@ -126,7 +126,7 @@ func (b *Bridge) forward(next mcp.MethodHandler) mcp.MethodHandler {
 		}
 		cs := b.current()
 		res, err := call(ctx, cs)
-		if err == nil || !b.lost(err) {
+		if err == nil || !b.lost(ctx, err) {
 			return res, err
 		}
 		b.opts.Logger.Warn("lost the memory daemon session; reconnecting", "err", err)
@@ -170,14 +170,14 @@ func (b *Bridge) current() *mcp.ClientSession {
 	return b.session
 }
 
-// lost reports whether err means the session is gone (daemon restarted or
-// unreachable) rather than an answer from the daemon.
-func (b *Bridge) lost(err error) bool {
+// lost reports whether err means the daemon was not reached or the session
+// is gone (daemon restarted, idle connection closed) rather than an answer
+// from the daemon, which is always a JSON-RPC error. Such a call is
+// retried once on a new session; a store that did reach the daemon before
+// its answer was lost comes back as a duplicate, never twice.
+func (b *Bridge) lost(ctx context.Context, err error) bool {
 	var je *jsonrpc.Error
-	if errors.As(err, &je) {
-		return false
-	}
-	return errors.Is(err, mcp.ErrSessionMissing) || errors.Is(err, mcp.ErrConnectionClosed)
+	return !errors.As(err, &je) && ctx.Err() == nil
 }
 
 // reconnect replaces a lost session, once per loss: concurrent callers that

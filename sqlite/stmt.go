@@ -27,6 +27,9 @@ type stmtCache struct {
 	m        map[string]*sql.Stmt
 	inflight map[string]bool
 	closed   bool
+	// pending counts background prepares, which Close waits for so that
+	// no connection outlives the Store.
+	pending sync.WaitGroup
 }
 
 // lookup returns the cached statement for query, or nil.
@@ -48,8 +51,10 @@ func (c *stmtCache) prepareLater(db *sql.DB, query string) {
 		c.inflight = map[string]bool{}
 	}
 	c.inflight[query] = true
+	c.pending.Add(1)
 	c.mu.Unlock()
 	go func() {
+		defer c.pending.Done()
 		c.get(context.Background(), db, query)
 		c.mu.Lock()
 		delete(c.inflight, query)
@@ -94,14 +99,19 @@ func (c *stmtCache) reopen() {
 	c.closed = false
 }
 
-// close closes every cached statement.
+// close closes every cached statement, after the background prepares
+// have finished.
 func (c *stmtCache) close() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.pending.Wait()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, st := range c.m {
 		st.Close()
 	}
-	c.m, c.closed = nil, true
+	c.m = nil
 }
 
 // queryer runs queries on the database or in a transaction (tx != nil).

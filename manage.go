@@ -114,7 +114,11 @@ type DeleteRequest struct {
 	// TimeExpr is a natural-language range ("last week"); it combines with
 	// After and Before (the narrower bound wins).
 	TimeExpr string
-	DryRun   bool
+	// Within, when non-nil, limits the deletion to these memories (still
+	// only those the other filters match): a bulk delete confirmed after a
+	// dry run deletes what the dry run counted, never more.
+	Within []string
+	DryRun bool
 }
 
 // DeleteResult lists the deleted (or, in a dry run, matching) hashes.
@@ -145,6 +149,12 @@ func (s *Service) Delete(ctx context.Context, req DeleteRequest) (DeleteResult, 
 		}
 		if len(f.Tags) == 0 && len(f.Types) == 0 && f.After.IsZero() && f.Before.IsZero() {
 			return res, Errorf(EInvalid, "at least one filter is required: content_hash, tags, memory_type, after/before or time_expr")
+		}
+		if req.Within != nil {
+			if len(req.Within) == 0 {
+				return res, nil // the dry run matched nothing
+			}
+			f.Hashes = req.Within
 		}
 	}
 	hashes, err := s.Storage.Delete(ctx, f, s.now(), req.DryRun)

@@ -533,3 +533,35 @@ func TestRate(t *testing.T) {
 		t.Errorf("unknown hash: %v", err)
 	}
 }
+
+// TestDeleteWithinDeletesOnlyWhatWasCounted: a confirmed bulk delete
+// removes the memories its dry run counted, not one stored since.
+func TestDeleteWithinDeletesOnlyWhatWasCounted(t *testing.T) {
+	svc, _ := MustOpenService(t)
+	svc.SemanticDedup = false
+	ctx := context.Background()
+	for _, c := range []string{"old temp note one", "old temp note two"} {
+		if _, err := svc.Store(ctx, memory.StoreRequest{Content: c, Tags: []string{"temp"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dry, err := svc.Delete(ctx, memory.DeleteRequest{Tags: []string{"temp"}, DryRun: true})
+	if err != nil || dry.Count != 2 {
+		t.Fatalf("dry run: %v %+v", err, dry)
+	}
+	if _, err := svc.Store(ctx, memory.StoreRequest{Content: "a temp note stored after the preview", Tags: []string{"temp"}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.Delete(ctx, memory.DeleteRequest{Tags: []string{"temp"}, Within: dry.Deleted})
+	if err != nil || res.Count != 2 {
+		t.Fatalf("confirmed delete: %v %+v", err, res)
+	}
+	if _, err := svc.Get(ctx, memory.ContentHash("a temp note stored after the preview")); err != nil {
+		t.Errorf("the memory stored after the preview was deleted: %v", err)
+	}
+	// An empty preview deletes nothing, even though the filter now matches.
+	res, err = svc.Delete(ctx, memory.DeleteRequest{Tags: []string{"temp"}, Within: []string{}})
+	if err != nil || res.Count != 0 {
+		t.Errorf("empty Within: %v %+v", err, res)
+	}
+}

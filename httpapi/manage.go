@@ -55,7 +55,9 @@ func (a *API) bulkDelete(r *http.Request, b *BulkDeleteBody) (*BulkOperationResp
 		return &BulkOperationResponse{Success: true, Message: fmt.Sprintf("%d memories would be deleted (dry run)", dry.Count),
 			AffectedCount: dry.Count, Operation: op, DryRun: true, ContentHashes: dry.Deleted}, nil
 	}
-	req.DryRun = false
+	// Delete what was counted: a memory stored meanwhile that also matches
+	// waits for the next confirmation.
+	req.DryRun, req.Within = false, dry.Deleted
 	res, err := a.Service.Delete(r.Context(), req)
 	if err != nil {
 		return nil, err

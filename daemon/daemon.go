@@ -191,6 +191,7 @@ func (d *Daemon) Serve(ctx context.Context, ln net.Listener) error {
 		scheme = "https"
 	}
 	srv.RegisterOnShutdown(d.endStreams)
+	srv.RegisterOnShutdown(d.api.Close) // event streams whatever their Accept header
 	d.cfg.Logger.Info("serving HTTP", "url", scheme+"://"+ln.Addr().String(), "mcp", scheme+"://"+ln.Addr().String()+"/mcp")
 	errc := make(chan error, 1)
 	go func() {

@@ -659,3 +659,30 @@ func TestOwnersAreIsolatedOverMCP(t *testing.T) {
 		t.Errorf("alice's memory after bob's attempts: %v %+v", err, m)
 	}
 }
+
+// TestShutdownEndsEventStreams: an event stream opened without an
+// Accept header (curl) does not hold up shutdown.
+func TestShutdownEndsEventStreams(t *testing.T) {
+	e := start(t, daemon.Config{ShutdownTimeout: time.Minute}, nil)
+	req, _ := http.NewRequest("GET", e.url+"/api/events", nil)
+	req.Header.Set("Authorization", "Bearer "+e.keys[auth.ScopeRead])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	buf := make([]byte, 256)
+	if _, err := resp.Body.Read(buf); err != nil { // connection_established
+		t.Fatal(err)
+	}
+	e.stop()
+	select {
+	case err := <-e.stopped:
+		if err != nil {
+			t.Fatalf("Serve: %v", err)
+		}
+		e.stopped <- nil // for the cleanup
+	case <-time.After(20 * time.Second): // the shutdown timeout is a minute
+		t.Fatal("an open event stream held up shutdown")
+	}
+}

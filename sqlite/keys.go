@@ -18,24 +18,10 @@ var _ auth.KeyStore = (*Store)(nil)
 const keyCols = "id, name, owner, scope, hash, created_at, last_used_at, expires_at, revoked_at"
 
 func scanKey(sc scanner) (auth.Key, error) {
-	var (
-		k                      auth.Key
-		created                int64
-		used, expires, revoked sql.NullInt64
-	)
-	if err := sc.Scan(&k.ID, &k.Name, &k.Owner, &k.Scope, &k.Hash, &created, &used, &expires, &revoked); err != nil {
-		return k, err
-	}
-	k.CreatedAt = fromMS(created)
-	for _, p := range []struct {
-		v  sql.NullInt64
-		at *time.Time
-	}{{used, &k.LastUsedAt}, {expires, &k.ExpiresAt}, {revoked, &k.RevokedAt}} {
-		if p.v.Valid {
-			*p.at = fromMS(p.v.Int64)
-		}
-	}
-	return k, nil
+	var k auth.Key
+	err := sc.Scan(&k.ID, &k.Name, &k.Owner, &k.Scope, &k.Hash,
+		msTime{&k.CreatedAt}, msTime{&k.LastUsedAt}, msTime{&k.ExpiresAt}, msTime{&k.RevokedAt})
+	return k, err
 }
 
 // CreateKey stores k; EConflict if a key with its id exists.

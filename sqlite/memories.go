@@ -33,24 +33,14 @@ func scanMemory(sc scanner, extra ...any) (*memory.Memory, int64, error) {
 		m                  memory.Memory
 		id                 int64
 		meta, tags         string
-		created, updated   int64
-		accessed, deleted  sql.NullInt64
 		vec                []byte
 		superseded, vmodel string
 	)
 	dest := append([]any{&id, &m.Owner, &m.Hash, &m.Content, &m.Type, &meta,
-		&created, &updated, &accessed, &deleted, &m.AccessCount,
+		msTime{&m.CreatedAt}, msTime{&m.UpdatedAt}, msTime{&m.LastAccessedAt}, msTime{&m.DeletedAt}, &m.AccessCount,
 		&m.Quality, &superseded, &vmodel, &vec, &tags}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, 0, err
-	}
-	m.CreatedAt = fromMS(created)
-	m.UpdatedAt = fromMS(updated)
-	if accessed.Valid {
-		m.LastAccessedAt = fromMS(accessed.Int64)
-	}
-	if deleted.Valid {
-		m.DeletedAt = fromMS(deleted.Int64)
 	}
 	m.SupersededBy = superseded
 	m.EmbeddingModel = vmodel
@@ -101,6 +91,23 @@ func decodeInto(v []float32, b []byte) {
 }
 
 // nullMS is unix milliseconds, or NULL for the zero time.
+// msTime scans a column of unix milliseconds, NULL or not, into a time:
+// NULL is the zero time. Use it as a Scan destination: msTime{&m.CreatedAt}.
+type msTime struct{ t *time.Time }
+
+// Scan implements sql.Scanner.
+func (d msTime) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		*d.t = time.Time{}
+	case int64:
+		*d.t = fromMS(x)
+	default:
+		return fmt.Errorf("a time in milliseconds, got %T", v)
+	}
+	return nil
+}
+
 func nullMS(t time.Time) any {
 	if t.IsZero() {
 		return nil

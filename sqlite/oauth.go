@@ -28,9 +28,8 @@ func scanOAuthClient(sc scanner) (oauth.Client, error) {
 	var (
 		c                 oauth.Client
 		redirects, grants string
-		created           int64
 	)
-	if err := sc.Scan(&c.ID, &c.SecretHash, &c.Name, &redirects, &grants, &c.AuthMethod, &c.ApplicationType, &c.ClientURI, &created); err != nil {
+	if err := sc.Scan(&c.ID, &c.SecretHash, &c.Name, &redirects, &grants, &c.AuthMethod, &c.ApplicationType, &c.ClientURI, msTime{&c.CreatedAt}); err != nil {
 		return c, err
 	}
 	if err := json.Unmarshal([]byte(redirects), &c.RedirectURIs); err != nil {
@@ -39,7 +38,6 @@ func scanOAuthClient(sc scanner) (oauth.Client, error) {
 	if err := json.Unmarshal([]byte(grants), &c.GrantTypes); err != nil {
 		return c, fmt.Errorf("client %s: grant types: %w", c.ID, err)
 	}
-	c.CreatedAt = fromMS(created)
 	return c, nil
 }
 
@@ -109,51 +107,24 @@ func (s *Store) UpdateOAuthClient(ctx context.Context, c oauth.Client) error {
 }
 
 func scanOAuthGrant(sc scanner) (oauth.Grant, error) {
-	var (
-		g                oauth.Grant
-		created, expires int64
-		revoked          sql.NullInt64
-	)
-	if err := sc.Scan(&g.Family, &g.ClientID, &g.ClientName, &g.UserID, &g.Scope, &g.Resource, &created, &expires, &revoked); err != nil {
-		return g, err
-	}
-	g.CreatedAt, g.ExpiresAt = fromMS(created), fromMS(expires)
-	if revoked.Valid {
-		g.RevokedAt = fromMS(revoked.Int64)
-	}
-	return g, nil
+	var g oauth.Grant
+	err := sc.Scan(&g.Family, &g.ClientID, &g.ClientName, &g.UserID, &g.Scope, &g.Resource,
+		msTime{&g.CreatedAt}, msTime{&g.ExpiresAt}, msTime{&g.RevokedAt})
+	return g, err
 }
 
 func scanOAuthCode(sc scanner) (oauth.Code, error) {
-	var (
-		c                oauth.Code
-		created, expires int64
-		used             sql.NullInt64
-	)
-	if err := sc.Scan(&c.Hash, &c.Family, &c.ClientID, &c.RedirectURI, &c.Challenge, &c.Scope, &c.Resource, &c.UserID, &created, &expires, &used); err != nil {
-		return c, err
-	}
-	c.CreatedAt, c.ExpiresAt = fromMS(created), fromMS(expires)
-	if used.Valid {
-		c.UsedAt = fromMS(used.Int64)
-	}
-	return c, nil
+	var c oauth.Code
+	err := sc.Scan(&c.Hash, &c.Family, &c.ClientID, &c.RedirectURI, &c.Challenge, &c.Scope, &c.Resource, &c.UserID,
+		msTime{&c.CreatedAt}, msTime{&c.ExpiresAt}, msTime{&c.UsedAt})
+	return c, err
 }
 
 func scanOAuthRefresh(sc scanner) (oauth.RefreshToken, error) {
-	var (
-		t                oauth.RefreshToken
-		created, expires int64
-		used             sql.NullInt64
-	)
-	if err := sc.Scan(&t.Hash, &t.Family, &t.ClientID, &t.UserID, &t.Scope, &t.Resource, &created, &expires, &used); err != nil {
-		return t, err
-	}
-	t.CreatedAt, t.ExpiresAt = fromMS(created), fromMS(expires)
-	if used.Valid {
-		t.UsedAt = fromMS(used.Int64)
-	}
-	return t, nil
+	var t oauth.RefreshToken
+	err := sc.Scan(&t.Hash, &t.Family, &t.ClientID, &t.UserID, &t.Scope, &t.Resource,
+		msTime{&t.CreatedAt}, msTime{&t.ExpiresAt}, msTime{&t.UsedAt})
+	return t, err
 }
 
 // CreateOAuthGrant stores the grant and its code in one transaction;

@@ -5,7 +5,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"time"
 
 	"github.com/mcp-memory-go/memory"
 	"github.com/mcp-memory-go/memory/auth"
@@ -16,24 +15,10 @@ var _ auth.UserStore = (*Store)(nil)
 const userCols = "id, role, password, created_at, disabled_at, failed_logins, locked_until, last_login_at"
 
 func scanUser(sc scanner) (auth.User, error) {
-	var (
-		u                       auth.User
-		created                 int64
-		disabled, locked, login sql.NullInt64
-	)
-	if err := sc.Scan(&u.ID, &u.Role, &u.Password, &created, &disabled, &u.FailedLogins, &locked, &login); err != nil {
-		return u, err
-	}
-	u.CreatedAt = fromMS(created)
-	for _, p := range []struct {
-		v  sql.NullInt64
-		at *time.Time
-	}{{disabled, &u.DisabledAt}, {locked, &u.LockedUntil}, {login, &u.LastLoginAt}} {
-		if p.v.Valid {
-			*p.at = fromMS(p.v.Int64)
-		}
-	}
-	return u, nil
+	var u auth.User
+	err := sc.Scan(&u.ID, &u.Role, &u.Password, msTime{&u.CreatedAt}, msTime{&u.DisabledAt},
+		&u.FailedLogins, msTime{&u.LockedUntil}, msTime{&u.LastLoginAt})
+	return u, err
 }
 
 // CreateUser stores u; EConflict if its id exists.

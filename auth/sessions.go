@@ -1,9 +1,7 @@
 package auth
 
 import (
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"net/http"
 	"sync"
 	"time"
@@ -57,17 +55,11 @@ func NewSessions() *Sessions {
 	return &Sessions{m: map[string]*Session{}, now: time.Now}
 }
 
-func randomToken() string {
-	b := make([]byte, 32)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // Create starts a session for p and returns its id (the cookie value).
 func (s *Sessions) Create(p *Principal) (string, *Session) {
-	id := randomToken()
+	id := RandomToken()
 	now := s.now()
-	sess := &Session{Principal: p, CSRF: randomToken(), Created: now, Expires: now.Add(SessionIdle)}
+	sess := &Session{Principal: p, CSRF: RandomToken(), Created: now, Expires: now.Add(SessionIdle)}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.m) >= maxSessions {

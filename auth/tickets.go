@@ -7,6 +7,65 @@ import (
 	"time"
 )
 
+// RandomToken returns 256 random bits, base64url-encoded: session ids,
+// CSRF tokens, tickets, OAuth state.
+func RandomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// maxTickets bounds a ticket book; beyond it an arbitrary ticket goes.
+const maxTickets = 10000
+
+// OneTime is a book of one-use, expiring tickets, each standing for a
+// value: spent on first use, worthless after its time to live.
+type OneTime[T any] struct {
+	ttl     time.Duration
+	mu      sync.Mutex
+	tickets map[string]ticket[T]
+	now     func() time.Time
+}
+
+type ticket[T any] struct {
+	v       T
+	expires time.Time
+}
+
+// NewOneTime returns an empty book whose tickets live for ttl.
+func NewOneTime[T any](ttl time.Duration) *OneTime[T] {
+	return &OneTime[T]{ttl: ttl, tickets: map[string]ticket[T]{}, now: time.Now}
+}
+
+// Issue returns a new ticket for v.
+func (o *OneTime[T]) Issue(v T) string {
+	s := RandomToken()
+	now := o.now()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for k, t := range o.tickets { // drop expired ones; the book stays small
+		if now.After(t.expires) || len(o.tickets) >= maxTickets {
+			delete(o.tickets, k)
+		}
+	}
+	o.tickets[s] = ticket[T]{v: v, expires: now.Add(o.ttl)}
+	return s
+}
+
+// Redeem spends a ticket and returns its value, or the zero value when the
+// ticket is unknown, spent or expired.
+func (o *OneTime[T]) Redeem(s string) T {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	t, ok := o.tickets[s]
+	delete(o.tickets, s)
+	if !ok || o.now().After(t.expires) {
+		var zero T
+		return zero
+	}
+	return t.v
+}
+
 // TicketTTL is how long an event-stream ticket stays valid.
 const TicketTTL = 60 * time.Second
 
@@ -14,48 +73,7 @@ const TicketTTL = 60 * time.Second
 // cannot send headers: a browser's EventSource. An authenticated request
 // asks for a ticket; the event stream URL carries it (?ticket=…) and it is
 // spent on first use, so a leaked URL is worthless.
-type Tickets struct {
-	mu      sync.Mutex
-	tickets map[string]ticket
-	now     func() time.Time
-}
-
-type ticket struct {
-	p       *Principal
-	expires time.Time
-}
+type Tickets = OneTime[*Principal]
 
 // NewTickets returns an empty ticket book.
-func NewTickets() *Tickets {
-	return &Tickets{tickets: map[string]ticket{}, now: time.Now}
-}
-
-// Issue returns a new ticket for p.
-func (t *Tickets) Issue(p *Principal) string {
-	b := make([]byte, 24)
-	rand.Read(b)
-	s := base64.RawURLEncoding.EncodeToString(b)
-	now := t.now()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for k, v := range t.tickets { // drop expired ones; the book stays small
-		if now.After(v.expires) {
-			delete(t.tickets, k)
-		}
-	}
-	t.tickets[s] = ticket{p: p, expires: now.Add(TicketTTL)}
-	return s
-}
-
-// Redeem spends a ticket and returns its principal, or nil when the ticket
-// is unknown, spent or expired.
-func (t *Tickets) Redeem(s string) *Principal {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	v, ok := t.tickets[s]
-	delete(t.tickets, s)
-	if !ok || t.now().After(v.expires) {
-		return nil
-	}
-	return v.p
-}
+func NewTickets() *Tickets { return NewOneTime[*Principal](TicketTTL) }

@@ -6,14 +6,12 @@ package daemon
 // PKCE and gives the browser only a session cookie, never a token).
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/mcp-memory-go/memory/auth"
@@ -28,43 +26,6 @@ const (
 	stateCookie  = "mms_oauth_state"
 )
 
-// pendingLogins are dashboard logins waiting for their callback, by state.
-type pendingLogins struct {
-	mu sync.Mutex
-	m  map[string]pendingLogin
-}
-
-type pendingLogin struct {
-	verifier string
-	expires  time.Time
-}
-
-func (p *pendingLogins) add(state, verifier string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	now := time.Now()
-	for k, v := range p.m {
-		if now.After(v.expires) {
-			delete(p.m, k)
-		}
-	}
-	if len(p.m) >= 10000 {
-		return // refuse to grow without bound; the callback will fail cleanly
-	}
-	p.m[state] = pendingLogin{verifier: verifier, expires: now.Add(10 * time.Minute)}
-}
-
-func (p *pendingLogins) take(state string) (string, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	v, ok := p.m[state]
-	delete(p.m, state)
-	if !ok || time.Now().After(v.expires) {
-		return "", false
-	}
-	return v.verifier, true
-}
-
 // mountOAuth adds the authorization server and the dashboard login to mux.
 func (d *Daemon) mountOAuth(mux *http.ServeMux) error {
 	s := d.cfg.OAuth
@@ -75,11 +36,11 @@ func (d *Daemon) mountOAuth(mux *http.ServeMux) error {
 	if _, err := s.DashboardClient(redirect); err != nil {
 		return err
 	}
-	pending := &pendingLogins{m: map[string]pendingLogin{}}
+	pending := auth.NewOneTime[string](10 * time.Minute) // state → PKCE verifier
 	mux.HandleFunc("GET "+loginPath, func(w http.ResponseWriter, r *http.Request) {
-		state, verifier := randomToken(), randomToken()
+		verifier := auth.RandomToken()
 		sum := sha256.Sum256([]byte(verifier))
-		pending.add(state, verifier)
+		state := pending.Issue(verifier)
 		http.SetCookie(w, &http.Cookie{Name: stateCookie, Value: state, Path: loginPath, HttpOnly: true,
 			Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode, MaxAge: 600})
 		q := url.Values{
@@ -101,9 +62,9 @@ func (d *Daemon) mountOAuth(mux *http.ServeMux) error {
 			fail("the login did not start in this browser; try again")
 			return
 		}
-		verifier, ok := pending.take(state)
+		verifier := pending.Redeem(state)
 		switch {
-		case !ok:
+		case verifier == "":
 			fail("the login took too long; try again")
 			return
 		case q.Get("iss") != s.Issuer(): // RFC 9207: the answer is from our server
@@ -160,12 +121,4 @@ func (d *Daemon) withChallenge(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		next.ServeHTTP(w, r.WithContext(httperror.WithResourceMetadata(r.Context(), url)))
 	})
-}
-
-func randomToken() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
 }

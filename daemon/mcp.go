@@ -1,12 +1,10 @@
 package daemon
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -61,15 +59,15 @@ func (d *Daemon) mcpHandler() http.Handler {
 			return
 		}
 		if r.Method == http.MethodPost {
-			need, err := d.mcpScope(r)
+			req, need, err := d.mcpScope(r)
+			if err == nil {
+				err = auth.Check(p, need)
+			}
 			if err != nil {
 				httperror.Write(w, r, d.cfg.Logger, err)
 				return
 			}
-			if err := auth.Check(p, need); err != nil {
-				httperror.Write(w, r, d.cfg.Logger, err)
-				return
-			}
+			r = req
 		}
 		// The SDK sees a placeholder instead of the real secret, which so
 		// never reaches request metadata handed to tool handlers.
@@ -80,42 +78,25 @@ func (d *Daemon) mcpHandler() http.Handler {
 	})
 }
 
-// mcpScope reads a POST body (already size-limited) and returns the scope
-// its messages need: write if any is a tools/call of a tool that is not
-// read-only, read otherwise. The body is put back for the SDK; a body that
-// is not JSON-RPC is left for the SDK to refuse.
-func (d *Daemon) mcpScope(r *http.Request) (string, error) {
-	body, err := io.ReadAll(r.Body)
-	r.Body.Close()
+// mcpScope reads a POST body (already size-limited) and returns r, which
+// keeps what was read for the MCP handler, and the scope its messages
+// need: write if any calls a tool that is not read-only, read otherwise.
+// A body that is not JSON-RPC is left for the SDK to refuse.
+func (d *Daemon) mcpScope(r *http.Request) (*http.Request, string, error) {
+	r, p, err := mcpserver.PeekRequest(r)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return "", httperror.New(http.StatusRequestEntityTooLarge, memory.ETooLarge, "request body is over the limit of %d bytes", mbe.Limit)
+			return r, "", httperror.New(http.StatusRequestEntityTooLarge, memory.ETooLarge, "request body is over the limit of %d bytes", mbe.Limit)
 		}
-		return "", httperror.New(http.StatusBadRequest, memory.EInvalid, "reading the request body failed")
+		return r, "", httperror.New(http.StatusBadRequest, memory.EInvalid, "reading the request body failed")
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	type message struct {
-		Method string `json:"method"`
-		Params struct {
-			Name string `json:"name"`
-		} `json:"params"`
-	}
-	var msgs []message
-	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '[' {
-		json.Unmarshal(t, &msgs)
-	} else {
-		var m message
-		if json.Unmarshal(t, &m) == nil {
-			msgs = []message{m}
+	for _, t := range p.Tools {
+		if mcpserver.ToolScope(t) != auth.ScopeRead {
+			return r, auth.ScopeWrite, nil
 		}
 	}
-	for _, m := range msgs {
-		if m.Method == "tools/call" && mcpserver.ToolScope(m.Params.Name) != auth.ScopeRead {
-			return auth.ScopeWrite, nil
-		}
-	}
-	return auth.ScopeRead, nil
+	return r, auth.ScopeRead, nil
 }
 
 // toolList answers GET /mcp/tools (upstream's hooks) with the tools/list

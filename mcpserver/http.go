@@ -2,6 +2,7 @@ package mcpserver
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -36,7 +37,8 @@ func HTTPHandler(srv *mcp.Server, opts *mcp.StreamableHTTPOptions) http.Handler 
 	o.JSONResponse = true
 	statelessJSON := mcp.NewStreamableHTTPHandler(get, &o)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch route(r) {
+		r, rt := route(r)
+		switch rt {
 		case routeModern:
 			stateless.ServeHTTP(w, r)
 		case routeSessionless:
@@ -60,37 +62,83 @@ const (
 	routeSessionless
 )
 
-// route decides which handler serves r.
-func route(r *http.Request) int {
-	if v := r.Header.Get("Mcp-Protocol-Version"); v != "" && v >= modernVersion {
-		return routeModern
+// Peek is what the body of an MCP POST asks for, read before the SDK sees
+// it: for scope checks (Tools) and for choosing the handler.
+type Peek struct {
+	// Tools names every tool a tools/call message of the body calls
+	// (batches included).
+	Tools []string
+	// Method and HasID describe a single message; MetaVersion is the
+	// protocol version in its _meta, if any.
+	Method      string
+	HasID       bool
+	MetaVersion string
+	// Single is false for batches and bodies that are not JSON-RPC.
+	Single bool
+}
+
+type peekKey struct{}
+
+// PeekRequest reads the body of a POST (it stays readable) and returns r
+// carrying the Peek, so that HTTPHandler does not parse it again. Errors
+// are those of reading the body (such as *http.MaxBytesError).
+func PeekRequest(r *http.Request) (*http.Request, Peek, error) {
+	if p, ok := r.Context().Value(peekKey{}).(Peek); ok {
+		return r, p, nil
 	}
+	var p Peek
 	if r.Method != http.MethodPost || r.Body == nil {
-		return routeSession
+		return r, p, nil
 	}
 	body, err := io.ReadAll(r.Body)
 	r.Body.Close()
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	if err != nil {
-		return routeSession
+		return r, p, err
 	}
-	var msg struct {
+	type message struct {
 		ID     json.RawMessage `json:"id"`
 		Method string          `json:"method"`
 		Params struct {
+			Name string         `json:"name"`
 			Meta map[string]any `json:"_meta"`
 		} `json:"params"`
 	}
-	if json.Unmarshal(body, &msg) != nil {
-		return routeSession // batches and garbage: the session handler answers
+	var msgs []message
+	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '[' {
+		json.Unmarshal(t, &msgs)
+	} else {
+		var m message
+		if json.Unmarshal(t, &m) == nil {
+			msgs, p.Single = []message{m}, true
+			p.Method, p.HasID = m.Method, len(m.ID) > 0
+			p.MetaVersion, _ = m.Params.Meta[mcp.MetaKeyProtocolVersion].(string)
+		}
+	}
+	for _, m := range msgs {
+		if m.Method == "tools/call" {
+			p.Tools = append(p.Tools, m.Params.Name)
+		}
+	}
+	return r.WithContext(context.WithValue(r.Context(), peekKey{}, p)), p, nil
+}
+
+// route decides which handler serves r.
+func route(r *http.Request) (*http.Request, int) {
+	if v := r.Header.Get("Mcp-Protocol-Version"); v != "" && v >= modernVersion {
+		return r, routeModern
+	}
+	r, p, err := PeekRequest(r)
+	if err != nil || !p.Single {
+		return r, routeSession // batches and garbage: the session handler answers
 	}
 	// No header: a modern request still carries its version in _meta (the
 	// stateless handler then explains that the header is required).
-	if v, _ := msg.Params.Meta[mcp.MetaKeyProtocolVersion].(string); v >= modernVersion {
-		return routeModern
+	if p.MetaVersion >= modernVersion {
+		return r, routeModern
 	}
-	if r.Header.Get("Mcp-Session-Id") == "" && len(msg.ID) > 0 && msg.Method != "" && msg.Method != "initialize" {
-		return routeSessionless
+	if r.Header.Get("Mcp-Session-Id") == "" && p.HasID && p.Method != "" && p.Method != "initialize" {
+		return r, routeSessionless
 	}
-	return routeSession
+	return r, routeSession
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -172,12 +173,21 @@ func (b *Bridge) current() *mcp.ClientSession {
 
 // lost reports whether err means the daemon was not reached or the session
 // is gone (daemon restarted, idle connection closed) rather than an answer
-// from the daemon, which is always a JSON-RPC error. Such a call is
-// retried once on a new session; a store that did reach the daemon before
-// its answer was lost comes back as a duplicate, never twice.
+// from the daemon. The SDK reports a request that never got an HTTP answer
+// as a JSON-RPC error that wraps the *url.Error, so the network failure is
+// looked for first; any other JSON-RPC error is the daemon's answer. Such a
+// call is retried once on a new session; a store that did reach the daemon
+// before its answer was lost comes back as a duplicate, never twice.
 func (b *Bridge) lost(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return true
+	}
 	var je *jsonrpc.Error
-	return !errors.As(err, &je) && ctx.Err() == nil
+	return !errors.As(err, &je)
 }
 
 // reconnect replaces a lost session, once per loss: concurrent callers that

@@ -2,12 +2,14 @@ package bridge_test
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	memory "github.com/mcp-memory-go/memory"
@@ -144,6 +146,45 @@ func testReconnect(t *testing.T, version string) {
 	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "memory_store", Arguments: map[string]any{"content": "stored after the daemon restarted"}})
 	if err != nil || res.IsError {
 		t.Fatalf("call after a daemon restart: %v %+v", err, res)
+	}
+}
+
+// flaky fails the next request with io.EOF once armed, as a keep-alive
+// connection the daemon closed does when the client reuses it.
+type flaky struct {
+	armed atomic.Bool
+}
+
+func (f *flaky) RoundTrip(r *http.Request) (*http.Response, error) {
+	if f.armed.CompareAndSwap(true, false) {
+		return nil, io.EOF
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// A request that dies on a stale connection is not the daemon's answer: the
+// bridge reconnects and retries it instead of failing the client's call.
+func TestBridgeRetriesARequestLostOnAStaleConnection(t *testing.T) {
+	for _, version := range []string{"", "2025-11-25"} {
+		t.Run("version="+version, func(t *testing.T) {
+			svc := newService(t)
+			addr, stop := daemon(t, svc, "", nil)
+			defer stop()
+			tr := &flaky{}
+			cs := connect(t, bridge.Options{URL: "http://" + addr + "/mcp", ProtocolVersion: version, HTTPClient: &http.Client{Transport: tr}})
+			tr.armed.Store(true)
+			res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "memory_store", Arguments: map[string]any{"content": "stored despite a stale connection"}})
+			if err != nil || res.IsError {
+				t.Fatalf("call over a stale connection: %v %+v", err, res)
+			}
+			if tr.armed.Load() {
+				t.Fatal("the injected failure was never hit")
+			}
+			found, err := svc.Search(context.Background(), memory.SearchRequest{Query: "stale connection", Mode: memory.ModeKeyword})
+			if err != nil || found.Count != 1 {
+				t.Fatalf("stored once: %v %+v", err, found)
+			}
+		})
 	}
 }
 

@@ -7,6 +7,9 @@ const (
 	EventStored  = "memory_stored"
 	EventUpdated = "memory_updated"
 	EventDeleted = "memory_deleted"
+	// EventUpload reports the progress of a document upload; Data holds
+	// the upload.
+	EventUpload = "upload_progress"
 )
 
 // Event describes one change made through Service, whichever transport asked
@@ -23,7 +26,15 @@ type Event struct {
 	Tags       []string  `json:"tags,omitempty"`
 	MemoryType string    `json:"memory_type,omitempty"`
 	At         time.Time `json:"timestamp"`
+	// Data is the payload of events that are not about memories
+	// (upload_progress).
+	Data any `json:"data,omitempty"`
 }
+
+// Announce publishes an event made outside the service (the progress of an
+// upload) to the same subscribers as the service's own: one stream for
+// every change, whichever part of the server made it.
+func (s *Service) Announce(e Event) { s.publish(e) }
 
 // previewLen is how many characters of content an event carries (upstream: 100).
 const previewLen = 100
@@ -39,12 +50,26 @@ func (s *Service) publish(e Event) {
 	s.OnEvent(e)
 }
 
-// publishStored announces newly stored memories, one event each.
+// publishStored announces newly stored memories: one event for one
+// memory; one event listing the hashes for a batch (an import, a document's
+// chunks), so that a large batch does not flood the event streams.
 func (s *Service) publishStored(ms []*Memory) {
-	for _, m := range ms {
+	switch len(ms) {
+	case 0:
+		return
+	case 1:
+		m := ms[0]
 		s.publish(Event{Type: EventStored, Owner: m.Owner, Hash: m.Hash, Count: 1,
 			Preview: Clip(m.Content, previewLen), Tags: m.Tags, MemoryType: m.Type, At: m.CreatedAt})
+		return
 	}
+	hashes := make([]string, len(ms))
+	for i, m := range ms {
+		hashes[i] = m.Hash
+	}
+	first := ms[0]
+	s.publish(Event{Type: EventStored, Owner: first.Owner, Hashes: hashes, Count: len(ms),
+		Preview: Clip(first.Content, previewLen), Tags: first.Tags, MemoryType: first.Type, At: first.CreatedAt})
 }
 
 // publishUpdated announces a changed memory.

@@ -2,33 +2,63 @@ package memory
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
+
+// Span locates a piece of a text by character (rune) offsets: the piece is
+// []rune(text)[Start:End].
+type Span struct{ Start, End int }
 
 // SplitContent cuts text into chunks of at most max characters (runes), each
 // ending at the best boundary available: a paragraph break, else the end of a
 // sentence, else a space, else anywhere. Each chunk after the first starts up
 // to overlap characters before the previous one ended, at a word boundary,
 // so that a sentence cut in two is still found whole in one chunk. max <= 0
-// returns the text as a single chunk.
+// returns the text as a single chunk. It returns the text of SplitSpans.
 func SplitContent(text string, max, overlap int) []string {
 	r := []rune(text)
 	if max <= 0 || len(r) <= max {
 		return []string{text}
 	}
+	spans := splitSpans(r, max, overlap)
+	chunks := make([]string, len(spans))
+	for i, s := range spans {
+		chunks[i] = string(r[s.Start:s.End])
+	}
+	return chunks
+}
+
+// SplitSpans cuts text as SplitContent does and returns where each chunk
+// is, in rune offsets: spans trimmed of surrounding white space (none is
+// empty), each at most max characters long, in text order (neither starts
+// nor ends ever decrease), each after the first starting at most overlap
+// characters before the previous one ends. Text that fits in max
+// characters, or any text when max <= 0, gives one span; blank text gives
+// none. An overlap < 0 or >= max/2 means max/4.
+func SplitSpans(text string, max, overlap int) []Span {
+	r := []rune(text)
+	if max <= 0 || len(r) <= max {
+		return appendSpan(nil, r, 0, len(r))
+	}
+	return splitSpans(r, max, overlap)
+}
+
+// splitSpans is SplitSpans for a text longer than max > 0.
+func splitSpans(r []rune, max, overlap int) []Span {
 	if overlap < 0 || overlap >= max/2 {
 		overlap = max / 4
 	}
-	var chunks []string
+	var spans []Span
 	start := 0
 	for start < len(r) {
 		end := start + max
 		if end >= len(r) {
-			chunks = appendChunk(chunks, r[start:])
+			spans = appendSpan(spans, r, start, len(r))
 			break
 		}
 		cut := boundary(r, start+max/2, end)
-		chunks = appendChunk(chunks, r[start:cut])
+		spans = appendSpan(spans, r, start, cut)
 		next := cut - overlap
 		if next <= start {
 			next = cut
@@ -39,14 +69,22 @@ func SplitContent(text string, max, overlap int) []string {
 		}
 		start = next
 	}
-	return chunks
+	return spans
 }
 
-func appendChunk(chunks []string, r []rune) []string {
-	if s := strings.TrimSpace(string(r)); s != "" {
-		chunks = append(chunks, s)
+// appendSpan appends r[start:end] trimmed of white space (as
+// strings.TrimSpace trims), unless nothing is left.
+func appendSpan(spans []Span, r []rune, start, end int) []Span {
+	for start < end && unicode.IsSpace(r[start]) {
+		start++
 	}
-	return chunks
+	for end > start && unicode.IsSpace(r[end-1]) {
+		end--
+	}
+	if start == end {
+		return spans
+	}
+	return append(spans, Span{start, end})
 }
 
 // boundary returns the best cut position in (lo, hi]: after a paragraph

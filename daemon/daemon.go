@@ -18,6 +18,7 @@ import (
 	"github.com/mcp-memory-go/memory/auth"
 	"github.com/mcp-memory-go/memory/guard"
 	"github.com/mcp-memory-go/memory/httpapi"
+	"github.com/mcp-memory-go/memory/ingest"
 	"github.com/mcp-memory-go/memory/mcpserver"
 	"github.com/mcp-memory-go/memory/metrics"
 	"github.com/mcp-memory-go/memory/oauth"
@@ -51,6 +52,13 @@ type Config struct {
 	// OAuth, if set, is the authorization server: its endpoints are served,
 	// its access tokens accepted, and the dashboard logs in through it.
 	OAuth *oauth.Server
+	// Documents, if set, runs document uploads (/api/documents/*); the
+	// daemon runs it while it serves and publishes its progress as
+	// upload_progress events.
+	Documents *ingest.Manager
+	// MaxUploadBytes limits upload requests; 0 means
+	// httpapi.DefaultMaxUploadBytes.
+	MaxUploadBytes int64
 	// MCP holds the options of the MCP server at /mcp.
 	MCP     mcpserver.Options
 	Version string
@@ -142,6 +150,16 @@ func New(ctx context.Context, svc *memory.Service, a *auth.Authenticator, cfg Co
 	d.api = httpapi.New(svc)
 	d.api.Auth, d.api.Logger, d.api.Version, d.api.Backend = a, cfg.Logger, cfg.Version, cfg.Backend
 	d.api.MaxBodyBytes, d.api.Heartbeat, d.api.IncludeHostname = cfg.MaxBodyBytes, cfg.Heartbeat, cfg.IncludeHostname
+	d.api.Documents, d.api.MaxUploadBytes = cfg.Documents, cfg.MaxUploadBytes
+	if m := cfg.Documents; m != nil {
+		prevChange := m.OnChange
+		m.OnChange = func(u ingest.Upload) {
+			if prevChange != nil {
+				prevChange(u)
+			}
+			svc.Announce(memory.Event{Type: memory.EventUpload, Owner: u.Owner, Data: u})
+		}
+	}
 	prev := svc.OnEvent
 	svc.OnEvent = func(e memory.Event) {
 		if prev != nil {
@@ -189,6 +207,19 @@ func (d *Daemon) Serve(ctx context.Context, ln net.Listener) error {
 		}
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
 		scheme = "https"
+	}
+	if m := d.cfg.Documents; m != nil {
+		// Uploads run while the daemon serves; shutdown lets the file
+		// being read finish, and a restart resumes the rest.
+		mctx, stopUploads := context.WithCancel(context.Background())
+		uploadsDone := make(chan struct{})
+		go func() {
+			defer close(uploadsDone)
+			if err := m.Run(mctx); err != nil {
+				d.cfg.Logger.Error("document uploads stopped", "err", err)
+			}
+		}()
+		defer func() { stopUploads(); <-uploadsDone }()
 	}
 	srv.RegisterOnShutdown(d.endStreams)
 	srv.RegisterOnShutdown(d.api.Close) // event streams whatever their Accept header

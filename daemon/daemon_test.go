@@ -35,7 +35,7 @@ type env struct {
 	stopped chan error
 }
 
-func start(t *testing.T, cfg daemon.Config, authn *auth.Authenticator) *env {
+func start(t *testing.T, cfg daemon.Config, authn *auth.Authenticator, configure ...func(*env, *daemon.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
 	st := sqlite.New(filepath.Join(t.TempDir(), "m.db"))
@@ -64,6 +64,9 @@ func start(t *testing.T, cfg daemon.Config, authn *auth.Authenticator) *env {
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg.Version = "test"
+	for _, f := range configure {
+		f(e, &cfg)
+	}
 	d, err := daemon.New(ctx, svc, authn, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -93,6 +96,8 @@ func (e *env) do(method, path, scope string, body any, hdr ...string) (int, stri
 	case nil:
 	case string:
 		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
 	default:
 		j, _ := json.Marshal(b)
 		rd = bytes.NewReader(j)

@@ -8,6 +8,7 @@ import (
 	"github.com/mcp-memory-go/memory/auth"
 	"github.com/mcp-memory-go/memory/dashboard"
 	"github.com/mcp-memory-go/memory/guard"
+	"github.com/mcp-memory-go/memory/httpapi"
 	"github.com/mcp-memory-go/memory/httperror"
 )
 
@@ -54,7 +55,7 @@ func (d *Daemon) routes() (http.Handler, error) {
 	if d.cfg.RateLimit > 0 {
 		h = guard.NewRateLimiter(d.cfg.RateLimit, d.cfg.RateBurst).Middleware(clientKey)(h)
 	}
-	inner := guard.Chain(h, guard.BodyLimit(d.cfg.MaxBodyBytes), d.withChallenge, d.authenticate)
+	inner := guard.Chain(h, d.bodyLimit, d.withChallenge, d.authenticate)
 	checked := guard.Chain(inner, guard.Origins(d.origins), guard.CORS(d.origins))
 	return guard.Chain(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isMetadata(r) {
@@ -71,6 +72,20 @@ func (d *Daemon) routes() (http.Handler, error) {
 		guard.NewHeaders().Middleware,
 		guard.Hosts(d.cfg.Addr, d.cfg.AllowedHosts),
 	), nil
+}
+
+// bodyLimit bounds request bodies: uploads to their own, larger limit,
+// everything else to MaxBodyBytes.
+func (d *Daemon) bodyLimit(next http.Handler) http.Handler {
+	general := guard.BodyLimit(d.cfg.MaxBodyBytes)(next)
+	uploads := guard.BodyLimit(d.api.MaxUpload())(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if httpapi.UploadPath(r) {
+			uploads.ServeHTTP(w, r)
+			return
+		}
+		general.ServeHTTP(w, r)
+	})
 }
 
 // authenticate puts the caller's principal into the request context.

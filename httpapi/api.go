@@ -38,6 +38,7 @@ import (
 	memory "github.com/mcp-memory-go/memory"
 	"github.com/mcp-memory-go/memory/auth"
 	"github.com/mcp-memory-go/memory/httperror"
+	"github.com/mcp-memory-go/memory/ingest"
 )
 
 // Defaults applied by New (and to zero fields at use).
@@ -72,6 +73,13 @@ type API struct {
 	// with source:<host>, the host being the request's client_hostname, its
 	// X-Client-Hostname header or this server's host name.
 	IncludeHostname bool
+	// Documents runs document uploads; nil answers the /api/documents
+	// routes with 503.
+	Documents *ingest.Manager
+	// MaxUploadBytes limits the body of an upload request; 0 means
+	// DefaultMaxUploadBytes. The daemon's general body limit must let
+	// these routes through (see UploadPath).
+	MaxUploadBytes int64
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 
@@ -189,6 +197,15 @@ func (a *API) unrouted(mux *http.ServeMux) http.Handler {
 		httperror.Write(w, r, a.logger(), memory.Errorf(memory.ENotFound, "no such endpoint; see /api/docs"))
 	})
 }
+
+// UploadPath reports whether r is an upload, whose body may be as large as
+// MaxUploadBytes rather than MaxBodyBytes.
+func UploadPath(r *http.Request) bool {
+	return r.Method == http.MethodPost && (r.URL.Path == "/api/documents/upload" || r.URL.Path == "/api/documents/batch-upload")
+}
+
+// MaxUpload is the body limit of upload requests.
+func (a *API) MaxUpload() int64 { return a.maxUpload() }
 
 func (a *API) logger() *slog.Logger {
 	if a.Logger == nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/google/jsonschema-go/jsonschema"
@@ -97,6 +98,10 @@ func (a *API) OpenAPI() map[string]any {
 			op["requestBody"] = map[string]any{"required": true,
 				"content": map[string]any{"application/json": map[string]any{"schema": ref(rt.Body)}}}
 		}
+		if rt.Form != nil {
+			op["requestBody"] = map[string]any{"required": true,
+				"content": map[string]any{"multipart/form-data": map[string]any{"schema": formSchema(rt.Form)}}}
+		}
 		ok := map[string]any{"description": "success"}
 		switch {
 		case rt.Response != nil:
@@ -104,9 +109,17 @@ func (a *API) OpenAPI() map[string]any {
 		case rt.ContentType != "":
 			ok["content"] = map[string]any{rt.ContentType: map[string]any{"schema": map[string]any{"type": "string"}}}
 		}
-		responses := map[string]any{"200": ok, "500": errResp("internal error (details only in the server log)")}
-		if rt.Body != nil || len(rt.Params) > 0 {
+		status := "200"
+		if rt.Status != 0 {
+			status = strconv.Itoa(rt.Status)
+		}
+		responses := map[string]any{status: ok, "500": errResp("internal error (details only in the server log)")}
+		if rt.Body != nil || rt.Form != nil || len(rt.Params) > 0 {
 			responses["400"] = errResp("invalid request")
+		}
+		if rt.Form != nil {
+			responses["413"] = errResp("request body too large")
+			responses["415"] = errResp("Content-Type is not multipart/form-data")
 		}
 		if rt.Body != nil {
 			responses["413"] = errResp("request body too large")
@@ -202,4 +215,32 @@ func (a *API) serveOpenAPI(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-cache")
 	_, _ = w.Write(append(b, '\n'))
 	return nil
+}
+
+// formSchema describes a multipart body.
+func formSchema(fields []FormField) map[string]any {
+	props := map[string]any{}
+	var required []string
+	for _, f := range fields {
+		var sc map[string]any
+		switch f.Type {
+		case "file":
+			sc = map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}
+		default:
+			sc = map[string]any{"type": f.Type}
+		}
+		if f.Array {
+			sc = map[string]any{"type": "array", "items": sc}
+		}
+		sc["description"] = f.Description
+		props[f.Name] = sc
+		if f.Required {
+			required = append(required, f.Name)
+		}
+	}
+	out := map[string]any{"type": "object", "properties": props}
+	if required != nil {
+		out["required"] = required
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -100,8 +101,17 @@ func TestOpenAPIDocument(t *testing.T) {
 		if len(params) != len(rt.Params) {
 			t.Errorf("%s %s: %d parameters documented, %d declared", rt.Method, rt.Path, len(params), len(rt.Params))
 		}
-		if _, ok := op["responses"].(map[string]any)["200"]; !ok {
-			t.Errorf("%s %s: no 200 response", rt.Method, rt.Path)
+		want := "200"
+		if rt.Status != 0 {
+			want = fmt.Sprint(rt.Status)
+		}
+		if _, ok := op["responses"].(map[string]any)[want]; !ok {
+			t.Errorf("%s %s: no %s response", rt.Method, rt.Path, want)
+		}
+		if rt.Form != nil {
+			if _, ok := op["requestBody"].(map[string]any)["content"].(map[string]any)["multipart/form-data"]; !ok {
+				t.Errorf("%s %s: multipart body not documented", rt.Method, rt.Path)
+			}
 		}
 	}
 	n := 0

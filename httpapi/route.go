@@ -32,6 +32,11 @@ type Route struct {
 	// whose media type is then ContentType.
 	Response    reflect.Type
 	ContentType string
+	// Form describes a multipart/form-data request body (uploads), which
+	// the handler reads itself.
+	Form []FormField
+	// Status is the success status; 0 means 200.
+	Status int
 
 	serve func(w http.ResponseWriter, r *http.Request) error
 }
@@ -51,6 +56,16 @@ type Param struct {
 	Enum []string
 	// Minimum and Maximum bound an integer or number parameter.
 	Minimum, Maximum *float64
+}
+
+// FormField is a field of a multipart/form-data body.
+type FormField struct {
+	Name string
+	// Type is "file", "string" or "integer".
+	Type        string
+	Array       bool
+	Required    bool
+	Description string
 }
 
 // jsonOp builds a route without a request body answering JSON.

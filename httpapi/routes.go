@@ -83,11 +83,13 @@ func (a *API) Routes() []Route {
 	)...)
 
 	rs = append(rs, tagged("events",
-		raw(get, "/api/events", read, "Server-sent events of the caller's memories: connection_established, heartbeat, memory_stored, memory_updated, memory_deleted. "+
+		raw(get, "/api/events", read, "Server-sent events of the caller's memories: connection_established, heartbeat, memory_stored, memory_updated, memory_deleted, upload_progress. "+
 			"Browsers, which cannot send headers here, pass ?ticket= from POST /api/events/ticket (accepted on this route only)", "text/event-stream", a.streamEvents),
 		jsonOp(post, "/api/events/ticket", read, "A one-use ticket (60 s) for opening GET /api/events?ticket=… from a browser", a.issueTicket),
 		jsonOp(get, "/api/events/stats", read, "Open event streams: the caller's own, or all for an admin", a.eventStats),
 	)...)
+
+	rs = append(rs, a.documentRoutes()...)
 
 	rs = append(rs, tagged("quality",
 		bodyOp(post, "/api/quality/memories/{content_hash}/rate", write, "Rate a memory: 1 useful, 0 neutral, -1 wrong; its quality moves halfway towards 1, 0.5 or 0", a.rateMemory).with(pathHash()),

@@ -37,6 +37,10 @@ func ToolScope(name string) string {
 	return auth.ScopeWrite
 }
 
+// setToolScope overrides the scope a tool needs (reading the server's
+// files needs admin).
+func setToolScope(name, scope string) { toolScopes.Store(name, scope) }
+
 func recordToolScope(name string, ann mcp.ToolAnnotations) {
 	scope := auth.ScopeWrite
 	if ann.ReadOnlyHint {

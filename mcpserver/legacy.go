@@ -15,6 +15,7 @@ var legacyNames = map[string]bool{
 	"delete_by_tags": true, "delete_by_all_tags": true, "delete_by_timeframe": true, "delete_before_date": true,
 	"list_memories": true, "check_database_health": true, "get_cache_stats": true, "cleanup_duplicates": true,
 	"update_memory_metadata": true,
+	"ingest_document":        true, "ingest_directory": true,
 }
 
 // addLegacy registers a v8 alias.

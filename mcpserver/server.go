@@ -11,6 +11,7 @@ import (
 	"log/slog"
 
 	memory "github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/ingest"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -28,6 +29,10 @@ type Options struct {
 	// OnInitialized runs (in its own goroutine) once a client has completed
 	// the handshake: the place to warm slow things up without delaying it.
 	OnInitialized func(ctx context.Context)
+	// Ingest, if set, offers memory_ingest (and the v8 ingest_document and
+	// ingest_directory), reading files through IngestRoots only.
+	Ingest      *ingest.Manager
+	IngestRoots *ingest.Roots
 	// RequireAuth refuses requests that carry no token information; set it
 	// when serving HTTP with authentication. Scopes are enforced whenever a
 	// request carries token information (see ToolScope).
@@ -72,6 +77,7 @@ func New(svc *memory.Service, opts Options) *mcp.Server {
 	})
 	h.registerTools(s)
 	h.registerLegacy(s)
+	h.registerIngest(s)
 	h.registerResources(s)
 	h.registerPrompts(s)
 	if !opts.ListLegacyTools {

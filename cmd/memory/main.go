@@ -7,6 +7,7 @@
 //	memory search QUERY      search memories
 //	memory keys              create, list and revoke API keys of the daemon
 //	memory users             add, list, disable and re-password user accounts
+//	memory ingest PATH…      store documents (pdf, txt, md, json, csv, html, docx)
 //	memory reembed           give every memory a vector of the current model
 //	memory bench locomo      retrieval quality on the LoCoMo benchmark
 //	memory bench coldstart   time from process start to the first tools/list
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdKeys(ctx, args, stdout, stderr, getenv)
 	case "users":
 		return cmdUsers(ctx, args, stdin, stdout, stderr, getenv)
+	case "ingest", "ingest-document", "ingest-directory":
+		return cmdIngest(ctx, args, stdout, stderr, getenv)
 	case "reembed":
 		return cmdReembed(ctx, args, stdout, stderr, getenv)
 	case "bench":
@@ -90,6 +93,7 @@ Commands:
   search     search memories: memory search [-mode hybrid] [-limit 10] [-time "last week"] QUERY
   keys       API keys of the HTTP daemon: memory keys create -name N [-scope read|write|admin] | list | revoke ID
   users      accounts: memory users add NAME [-role admin] | list | disable NAME | enable NAME | passwd NAME
+  ingest     store documents as chunked memories: memory ingest [-tags a,b] [-chunk-size 1000] FILE_OR_DIR...
   reembed    give every memory a vector of the current embedding model
   bench      benchmarks: memory bench locomo -data FILE | memory bench coldstart
   version    print the version

@@ -13,6 +13,7 @@ import (
 	"github.com/mcp-memory-go/memory/auth"
 	"github.com/mcp-memory-go/memory/bridge"
 	"github.com/mcp-memory-go/memory/daemon"
+	"github.com/mcp-memory-go/memory/ingest"
 	"github.com/mcp-memory-go/memory/mcpserver"
 	"github.com/mcp-memory-go/memory/oauth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -24,6 +25,10 @@ import (
 // stderr.
 func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
 	hc, err := loadHTTPConfig(getenv)
+	if err != nil {
+		return err
+	}
+	ic, err := loadIngestConfig(getenv)
 	if err != nil {
 		return err
 	}
@@ -50,20 +55,27 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return err
 	}
 	defer a.Close()
+	docs, roots, err := ic.open(a)
+	if err != nil {
+		return err
+	}
+	if roots != nil {
+		defer roots.Close()
+	}
 	if httpMode {
-		return serveHTTP(ctx, a, hc, stderr)
+		return serveHTTP(ctx, a, hc, docs, roots, stderr)
 	}
 	srv := mcpserver.New(a.svc, mcpserver.Options{
 		Version: version, Logger: a.log,
 		ListLegacyTools: a.cfg.ListLegacyTools, MaxResponseChars: a.cfg.MaxResponseChars,
-		OnInitialized: a.warmUp,
+		OnInitialized: a.warmUp, Ingest: docs, IngestRoots: roots,
 	})
 	a.log.Info("serving MCP over stdio", "db", a.cfg.DBPath)
 	return srv.Run(ctx, &mcp.IOTransport{Reader: readCloser{stdin}, Writer: writeCloser{stdout}})
 }
 
 // serveHTTP runs the daemon until ctx is done.
-func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, stderr io.Writer) error {
+func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, docs *ingest.Manager, roots *ingest.Roots, stderr io.Writer) error {
 	accounts := &auth.Accounts{Store: a.store}
 	authn := &auth.Authenticator{
 		Keys: a.store, BootstrapKey: hc.APIKey, Anonymous: hc.Anonymous,
@@ -90,8 +102,9 @@ func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, stderr io.Writer) er
 		AllowedHosts: hc.AllowedHosts, AllowedOrigins: hc.CORSOrigins,
 		MaxBodyBytes: hc.MaxBodyBytes, RateLimit: rateOrOff(hc.RateLimit), RateBurst: hc.RateBurst,
 		Heartbeat: hc.Heartbeat, IncludeHostname: hc.IncludeHost, Version: version, Backend: a.svc.Backend, Logger: a.log,
-		OAuth: as,
-		MCP:   mcpserver.Options{ListLegacyTools: a.cfg.ListLegacyTools, MaxResponseChars: a.cfg.MaxResponseChars},
+		OAuth: as, Documents: docs,
+		MCP: mcpserver.Options{ListLegacyTools: a.cfg.ListLegacyTools, MaxResponseChars: a.cfg.MaxResponseChars,
+			Ingest: docs, IngestRoots: roots},
 	})
 	if err != nil {
 		ln.Close()

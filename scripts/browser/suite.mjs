@@ -1,6 +1,7 @@
 // The dashboard's browser suite: real headless Chromium against a daemon
 // with API keys. Run through scripts/e2e-browser.sh, which sets the
 // environment (see lib.mjs). Exits non-zero when any check fails.
+import fs from 'node:fs';
 import {
   cfg, origin, record, assert, rand, launch, open, shot, screenshots, rest, store, count, mcpStore,
   gotoView, waitHeading, login, visibleError, ensureDir, settled,
@@ -506,6 +507,38 @@ async function main() {
     await context.close();
   });
 
+  await check('11. documents: upload a PDF and a Markdown file with progress, see the chunks with pages, find them, remove them', async () => {
+    const { context, page } = await open(browser);
+    await login(page, cfg.adminKey);
+    await gotoView(page, 'documents');
+    await waitHeading(page, 'Documents');
+    await page.locator('#doc-limits', { hasText: 'Formats:' }).waitFor({ state: 'visible' });
+    const word = 'quokka' + rand();
+    const pdf = new URL('../../ingest/document/testdata/report.pdf', import.meta.url).pathname;
+    await page.setInputFiles('#doc-files', [
+      { name: 'report.pdf', mimeType: 'application/pdf', buffer: fs.readFileSync(pdf) },
+      { name: `field-notes-${word}.md`, mimeType: 'text/markdown', buffer: Buffer.from(`# Field notes\n\nA ${word} was seen near the river at dawn, eating leaves.\n`) },
+    ]);
+    await page.fill('form.upload-form input[name=tags]', 'e2e-docs');
+    await page.fill('form.upload-form input[name=chunk_size]', '300'); // the report's three short pages in several chunks
+    await page.click('form.upload-form button[type=submit]');
+    await page.locator('#doc-status', { hasText: 'completed' }).waitFor({ state: 'visible', timeout: 30000 });
+    const row = page.locator('#doc-history tr', { hasText: word });
+    await row.locator('.badge', { hasText: 'completed' }).waitFor({ state: 'visible' });
+    await shot(page, 'documents', 'Documents: an upload finished, with its history');
+    await row.locator('button[data-action=chunks]').click();
+    await page.locator('#doc-chunks li', { hasText: /pages? 2/ }).first().waitFor({ state: 'visible' });
+    await page.locator('#doc-chunks li', { hasText: word }).waitFor({ state: 'visible' });
+    const found = await rest('POST', '/api/search', { query: word, mode: 'keyword' });
+    assert(found.status === 200 && found.data.results.length === 1, `search for ${word}: ${JSON.stringify(found.data)}`);
+    await row.locator('button[data-action=remove]').click();
+    await page.click('#dlg-confirm button[data-action=confirm]');
+    await page.locator('#doc-history tr', { hasText: word }).waitFor({ state: 'detached' });
+    const gone = await rest('POST', '/api/search', { query: word, mode: 'keyword' });
+    assert(gone.status === 200 && gone.data.results.length === 0, 'the removed upload left memories behind');
+    await context.close();
+  });
+
   await check('10. screenshots of every view', async () => {
     const { context, page } = await open(browser);
     await login(page, cfg.adminKey);
@@ -532,8 +565,8 @@ async function main() {
     await page.locator('#graph svg .node').first().waitFor({ state: 'visible' });
     await shot(page, 'graph', 'Graph of memories linked by shared tags');
     await gotoView(page, 'documents');
-    await page.locator('#documents-unavailable').waitFor({ state: 'visible' });
-    await shot(page, 'documents', 'Documents: ingestion is not available in this version');
+    await page.locator('#doc-limits', { hasText: 'Formats:' }).waitFor({ state: 'visible' });
+    await shot(page, 'documents-view', 'Documents: upload form and history');
     await gotoView(page, 'settings');
     await page.locator('table.keys-table').waitFor({ state: 'visible' });
     await page.locator('#server-info dl').waitFor({ state: 'visible' });

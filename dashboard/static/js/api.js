@@ -83,6 +83,40 @@ export const api = {
   del: (path) => send('DELETE', path),
 };
 
+// upload sends a multipart form with the session's CSRF token, reporting
+// the transfer's progress (0..1) to onProgress: fetch cannot, hence XHR.
+export function upload(path, form, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Accept', 'application/json');
+    if (session.csrf) xhr.setRequestHeader('X-CSRF-Token', session.csrf);
+    xhr.upload.addEventListener('progress', (e) => {
+      if (e.lengthComputable && onProgress) onProgress(e.loaded / e.total);
+    });
+    xhr.addEventListener('load', () => {
+      let data = null;
+      try {
+        data = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        data = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data);
+      else {
+        const err = new ApiError(xhr.status, data);
+        if (xhr.status === 401 && session.principal) {
+          forget();
+          unauthorizedHandlers.forEach((fn) => fn(err));
+        }
+        reject(err);
+      }
+    });
+    xhr.addEventListener('error', () => reject(new ApiError(0, { error: 'network', error_description: 'The server cannot be reached.' })));
+    xhr.send(form);
+  });
+}
+
 // restore asks the server whether the cookie (or anonymous access) gives a
 // session. It returns the principal or null.
 export async function restore() {

@@ -25,7 +25,7 @@ export function connect() {
   source = new EventSource('/api/events');
   source.addEventListener('open', () => setLive(true));
   source.addEventListener('connection_established', () => setLive(true));
-  for (const type of ['memory_stored', 'memory_updated', 'memory_deleted']) {
+  for (const type of ['memory_stored', 'memory_updated', 'memory_deleted', 'upload_progress']) {
     source.addEventListener(type, (e) => {
       let data;
       try {

@@ -78,7 +78,8 @@ export async function render(root, ctx) {
   }
 
   let timer = null;
-  const off = onMemoryEvent(() => {
+  const off = onMemoryEvent((type) => {
+    if (type === 'upload_progress') return;
     clearTimeout(timer);
     timer = setTimeout(() => {
       loadCloud();

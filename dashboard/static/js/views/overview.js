@@ -45,7 +45,10 @@ export async function render(root, ctx) {
 
   let timer = null;
   const off = onMemoryEvent((type, data) => {
-    if (type === 'memory_stored') toast(`New memory: ${data.content_preview || data.content_hash || ''}`, 'info');
+    if (type === 'upload_progress') return;
+    if (type === 'memory_stored') {
+      toast(data.count > 1 ? `${data.count} new memories` : `New memory: ${data.content_preview || data.content_hash || ''}`, 'info');
+    }
     clearTimeout(timer);
     timer = setTimeout(refresh, 150);
   });

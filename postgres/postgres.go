@@ -1,0 +1,235 @@
+// Package postgres is the memory.Store for teams that outgrow one SQLite
+// file: PostgreSQL (15 or newer) with the pgvector extension, through
+// github.com/jackc/pgx/v5 and a connection pool. It also keeps the API
+// keys, user accounts and OAuth state (auth.KeyStore, auth.UserStore,
+// oauth.Store), so that several daemons on one database share them.
+//
+// Keyword search uses a stored tsvector with a GIN index, ranked by a
+// BM25-like score (keyword.go); vector search uses an HNSW index per
+// embedding model, falling back to an exact scan whenever the index could
+// have missed a match of the filter (vector.go). Every filter is applied
+// inside the SQL, before any limit. Schema changes are embedded, numbered
+// migrations applied under an advisory lock (migrate.go).
+//
+// Several processes may share one database: every read sees every write
+// committed before it began, and writes are transactions retried on
+// deadlocks and on connections lost before they committed.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	pgxvec "github.com/pgvector/pgvector-go/pgx"
+
+	"github.com/mcp-memory-go/memory"
+)
+
+// Defaults applied by New.
+const (
+	// DefaultEfSearch is the HNSW candidate list of a vector search; a
+	// search for more hits uses a list as long as its limit.
+	DefaultEfSearch = 40
+)
+
+var _ memory.Store = (*Store)(nil)
+
+// Store is a memory.Store on a PostgreSQL database. Create it with New, set
+// the exported fields, then call Open; the fields must not change
+// afterwards. All methods are safe for concurrent use after Open.
+type Store struct {
+	// Schema, if set, is the schema holding the tables: created by Open if
+	// missing and put first on the connections' search path (the server's
+	// default path follows it, for the extensions' types). Empty means the
+	// DSN's search path decides.
+	Schema string
+	// MaxConns bounds the pool; zero keeps the DSN's pool_max_conns, or
+	// pgxpool's default (the larger of 4 and the number of CPUs).
+	MaxConns int32
+	// MinConns is the number of connections the pool keeps open; zero
+	// keeps the DSN's pool_min_conns.
+	MinConns int32
+	// EfSearch is the HNSW candidate list size (hnsw.ef_search) of vector
+	// searches; zero means DefaultEfSearch. Larger finds more of the true
+	// nearest neighbours, more slowly.
+	EfSearch int
+	// IndexNewModels creates a model's HNSW index when its first vector is
+	// stored (true after New). Bulk loads turn it off, load with CopyFrom
+	// and then call BuildIndexes, which is much faster than growing the
+	// index row by row.
+	IndexNewModels bool
+	// MaintenanceWorkMem is maintenance_work_mem for BuildIndexes (such as
+	// "2GB"): an HNSW build that fits in it is several times faster. Empty
+	// keeps the server's setting.
+	MaintenanceWorkMem string
+	// Logger receives warnings; nil discards them.
+	Logger *slog.Logger
+
+	dsn  string
+	addr string // host:port/database, for errors: never the password
+	pool *pgxpool.Pool
+
+	iterative bool // pgvector has hnsw.iterative_scan (0.8.0 or newer)
+
+	mu     sync.Mutex
+	models map[string]modelInfo // embedding model → id and dimension, once committed
+}
+
+// New returns a Store for the database at dsn, a PostgreSQL URL or
+// keyword/value string as pgx accepts (pool_max_conns and the other
+// pgxpool settings included). Nothing is touched until Open.
+func New(dsn string) *Store {
+	return &Store{dsn: dsn, EfSearch: DefaultEfSearch, IndexNewModels: true, models: make(map[string]modelInfo)}
+}
+
+// Addr returns the server and database the store connects to, as
+// host:port/database: safe to show, it never holds the password. It is
+// empty before Open parsed the DSN.
+func (s *Store) Addr() string { return s.addr }
+
+// Open parses the DSN, connects, creates the extensions and the schema if
+// needed, applies the pending migrations and starts the pool. It returns
+// an EUnavailable error naming the server when it cannot be reached, and
+// an error naming it for a bad DSN, missing extensions or a schema newer
+// than this program.
+func (s *Store) Open(ctx context.Context) error {
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	if s.models == nil {
+		s.models = make(map[string]modelInfo)
+	}
+	if s.EfSearch <= 0 {
+		s.EfSearch = DefaultEfSearch
+	}
+	cfg, err := pgxpool.ParseConfig(s.dsn)
+	if err != nil {
+		return fmt.Errorf("open postgres: the connection string is not valid: %w", redact(err))
+	}
+	s.addr = describeAddr(cfg.ConnConfig)
+	if s.MaxConns > 0 {
+		cfg.MaxConns = s.MaxConns
+	}
+	if s.MinConns > 0 {
+		cfg.MinConns = s.MinConns
+	}
+	// Plans made for the actual owner and filters: a generic plan cannot
+	// tell one user's hundred memories from another's million.
+	// No JIT: at a million memories the estimated cost of a search passes
+	// jit_above_cost, and compiling its plan takes longer than running it.
+	// The DSN may say otherwise for either.
+	for k, v := range map[string]string{"plan_cache_mode": "force_custom_plan", "jit": "off"} {
+		if _, ok := cfg.ConnConfig.RuntimeParams[k]; !ok {
+			cfg.ConnConfig.RuntimeParams[k] = v
+		}
+	}
+
+	if err := s.prepare(ctx, cfg.ConnConfig); err != nil {
+		return fmt.Errorf("open postgres at %s: %w", s.addr, err)
+	}
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		return pgxvec.RegisterTypes(ctx, c)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("open postgres at %s: %w", s.addr, s.describe(err))
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return fmt.Errorf("open postgres at %s: %w", s.addr, s.describe(err))
+	}
+	s.pool = pool
+	if err := s.loadModels(ctx); err != nil {
+		pool.Close()
+		s.pool = nil
+		return fmt.Errorf("open postgres at %s: %w", s.addr, err)
+	}
+	return nil
+}
+
+// prepare runs on one connection before the pool starts: the schema, the
+// extensions (whose types the pool's connections register) and the
+// migrations.
+func (s *Store) prepare(ctx context.Context, cc *pgx.ConnConfig) error {
+	conn, err := pgx.ConnectConfig(ctx, cc.Copy())
+	if err != nil {
+		return s.describe(err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if s.Schema != "" {
+		path, err := useSchema(ctx, conn, s.Schema)
+		if err != nil {
+			return s.describe(err)
+		}
+		cc.RuntimeParams["search_path"] = path
+	}
+	if s.iterative, err = extensions(ctx, conn); err != nil {
+		return s.describe(err)
+	}
+	if err := migrate(ctx, conn); err != nil {
+		return s.describe(err)
+	}
+	return nil
+}
+
+// useSchema creates the schema if needed, sets the connection's search
+// path to it followed by the server's default path, and returns that path.
+func useSchema(ctx context.Context, conn *pgx.Conn, schema string) (string, error) {
+	ident := pgx.Identifier{schema}.Sanitize()
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+ident); err != nil {
+		return "", fmt.Errorf("create schema %s: %w", ident, err)
+	}
+	var def string
+	if err := conn.QueryRow(ctx, "SELECT current_setting('search_path')").Scan(&def); err != nil {
+		return "", fmt.Errorf("read the search path: %w", err)
+	}
+	path := ident
+	if def != "" {
+		path += ", " + def
+	}
+	if _, err := conn.Exec(ctx, "SELECT set_config('search_path', $1, false)", path); err != nil {
+		return "", fmt.Errorf("set the search path: %w", err)
+	}
+	return path, nil
+}
+
+// Close closes the pool, waiting for connections in use to be returned.
+// Closing twice, or a store never opened, is harmless.
+func (s *Store) Close() error {
+	if s.pool != nil {
+		s.pool.Close()
+	}
+	return nil
+}
+
+// describeAddr returns host:port/database of a connection configuration.
+func describeAddr(cc *pgx.ConnConfig) string {
+	host := cc.Host
+	if host == "" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, strconv.Itoa(int(cc.Port))) + "/" + cc.Database
+}
+
+// redact returns a DSN parse error without the DSN it quotes, which may
+// hold a password, keeping the reason.
+func redact(err error) error {
+	var pe *pgconn.ParseConfigError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	msg := pe.Error()
+	if i := strings.LastIndex(msg, "`: "); i >= 0 {
+		return errors.New(msg[i+3:])
+	}
+	return errors.New("cannot parse it")
+}

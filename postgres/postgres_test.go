@@ -1,0 +1,196 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/auth"
+	"github.com/mcp-memory-go/memory/auth/authtest"
+	"github.com/mcp-memory-go/memory/memorytest"
+	"github.com/mcp-memory-go/memory/oauth"
+	"github.com/mcp-memory-go/memory/oauth/oauthtest"
+	"github.com/mcp-memory-go/memory/postgres"
+)
+
+// DSNVar names the test server. scripts/postgres.sh starts a throw-away
+// cluster and sets it.
+const DSNVar = "MCP_MEMORY_TEST_POSTGRES_URL"
+
+// testDSN returns the test server's DSN, or skips the test saying how to
+// run it.
+func testDSN(tb testing.TB) string {
+	tb.Helper()
+	dsn := os.Getenv(DSNVar)
+	if dsn == "" {
+		tb.Skipf("no PostgreSQL server: set %s to a database where the test role may create schemas "+
+			"(and the vector and unaccent extensions), or run scripts/postgres.sh, which installs PostgreSQL "+
+			"and pgvector, starts a throw-away cluster and runs these tests", DSNVar)
+	}
+	return dsn
+}
+
+// NewSchema returns the name of a new, empty schema on the test server,
+// dropped with everything in it when the test ends. The extensions are
+// created in public first, so that every schema shares them.
+func NewSchema(tb testing.TB) string {
+	tb.Helper()
+	dsn := testDSN(tb)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		tb.Fatalf("connect to %s: %v", DSNVar, err)
+	}
+	defer conn.Close(ctx)
+	for _, ext := range []string{"vector", "unaccent"} {
+		if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS "+ext+" SCHEMA public"); err != nil {
+			tb.Fatalf("create extension %s: %v", ext, err)
+		}
+	}
+	schema := "memtest_" + strings.ToLower(rand.Text()[:12])
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			tb.Errorf("connect to drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	return schema
+}
+
+// execSQL runs sql on the test server with a connection of its own.
+func execSQL(tb testing.TB, sql string) {
+	tb.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, testDSN(tb))
+	if err != nil {
+		tb.Fatalf("connect to %s: %v", DSNVar, err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, sql); err != nil {
+		tb.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// MustOpenStore opens a store on a new schema and closes it when the test
+// ends. configure changes the store before Open.
+func MustOpenStore(tb testing.TB, configure ...func(*postgres.Store)) *postgres.Store {
+	tb.Helper()
+	return MustOpenSchema(tb, NewSchema(tb), configure...)
+}
+
+// MustOpenSchema opens a store on an existing schema and closes it when
+// the test ends.
+func MustOpenSchema(tb testing.TB, schema string, configure ...func(*postgres.Store)) *postgres.Store {
+	tb.Helper()
+	return MustOpenDSN(tb, testDSN(tb), schema, configure...)
+}
+
+// MustOpenDSN opens a store on dsn and schema and closes it when the test
+// ends.
+func MustOpenDSN(tb testing.TB, dsn, schema string, configure ...func(*postgres.Store)) *postgres.Store {
+	tb.Helper()
+	s := postgres.New(dsn)
+	s.Schema = schema
+	for _, c := range configure {
+		c(s)
+	}
+	if err := s.Open(context.Background()); err != nil {
+		tb.Fatalf("Open()=%v, want nil", err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			tb.Errorf("Close()=%v, want nil", err)
+		}
+	})
+	return s
+}
+
+// withParams returns dsn with runtime parameters added.
+func withParams(tb testing.TB, dsn string, params map[string]string) string {
+	tb.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme == "" {
+		tb.Skipf("%s is not a URL; this test adds parameters to it", DSNVar)
+	}
+	q := u.Query()
+	for k, v := range params {
+		q.Set(k, v)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func TestStore(t *testing.T) {
+	testDSN(t)
+	memorytest.RunStoreTests(t, func(t *testing.T) memory.Store { return MustOpenStore(t) })
+}
+
+// TestStoreIndexScans runs the contract suite with the planner pushed
+// towards index scans (no sequential scans, sorts avoided), so that
+// vector searches go through the HNSW index even on the suite's small
+// tables: the index path, with its exact fallback, must give the same
+// answers.
+func TestStoreIndexScans(t *testing.T) {
+	dsn := withParams(t, testDSN(t), map[string]string{"enable_seqscan": "off", "enable_sort": "off", "enable_bitmapscan": "off"})
+	memorytest.RunStoreTests(t, func(t *testing.T) memory.Store { return MustOpenDSN(t, dsn, NewSchema(t)) })
+}
+
+// TestStoreDeferredIndexes runs the contract suite without HNSW indexes
+// (IndexNewModels off, as during a bulk load): every vector search is
+// exact.
+func TestStoreDeferredIndexes(t *testing.T) {
+	testDSN(t)
+	memorytest.RunStoreTests(t, func(t *testing.T) memory.Store {
+		return MustOpenStore(t, func(s *postgres.Store) { s.IndexNewModels = false })
+	})
+}
+
+func TestKeyStoreContract(t *testing.T) {
+	testDSN(t)
+	authtest.RunKeyStoreTests(t, func(t *testing.T) auth.KeyStore { return MustOpenStore(t) })
+}
+
+// TestSharedKeyStoreContract: two stores (two pools, as two daemons have)
+// on one schema see each other's keys at once.
+func TestSharedKeyStoreContract(t *testing.T) {
+	testDSN(t)
+	authtest.RunSharedKeyStoreTests(t, func(t *testing.T) (auth.KeyStore, auth.KeyStore) {
+		schema := NewSchema(t)
+		return MustOpenSchema(t, schema), MustOpenSchema(t, schema)
+	})
+}
+
+func TestUserStoreContract(t *testing.T) {
+	testDSN(t)
+	authtest.RunUserStoreTests(t, func(t *testing.T) auth.UserStore { return MustOpenStore(t) })
+}
+
+func TestOAuthStoreContract(t *testing.T) {
+	testDSN(t)
+	oauthtest.RunStoreTests(t, func(t *testing.T) oauth.Store { return MustOpenStore(t) })
+}
+
+// TestOAuthStoreContractShared runs the OAuth suite with every call going
+// to one of two stores on one schema in turn, as requests of one client
+// reach two daemons behind a load balancer.
+func TestOAuthStoreContractShared(t *testing.T) {
+	testDSN(t)
+	oauthtest.RunStoreTests(t, func(t *testing.T) oauth.Store {
+		schema := NewSchema(t)
+		return &alternate{stores: [2]oauth.Store{MustOpenSchema(t, schema), MustOpenSchema(t, schema)}}
+	})
+}

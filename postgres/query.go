@@ -1,0 +1,249 @@
+package postgres
+
+// Listings and bulk changes: Find, Delete, Tags, Stats and Check.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/mcp-memory-go/memory"
+)
+
+// orderBy returns the ORDER BY clause of a listing order: by creation time,
+// ties broken by insertion order (row id), OldestFirst being the exact
+// reverse of NewestFirst.
+func orderBy(o memory.Order) (string, error) {
+	switch o {
+	case "", memory.NewestFirst:
+		return " ORDER BY m.created_at DESC, m.id DESC", nil
+	case memory.OldestFirst:
+		return " ORDER BY m.created_at, m.id", nil
+	}
+	return "", memory.Errorf(memory.EInvalid, "order %q is neither %q nor %q", o, memory.NewestFirst, memory.OldestFirst)
+}
+
+// Find lists the memories matching f in the page's order of CreatedAt and
+// returns the number matching in all, both from one snapshot. It returns
+// EInvalid for a filter without owner, a negative offset or limit, or an
+// unknown order.
+func (s *Store) Find(ctx context.Context, f memory.Filter, p memory.Page) ([]*memory.Memory, int, error) {
+	flt, err := newFilter(f)
+	if err != nil {
+		return nil, 0, err
+	}
+	if p.Offset < 0 || p.Limit < 0 {
+		return nil, 0, memory.Errorf(memory.EInvalid, "page offset %d or limit %d is negative", p.Offset, p.Limit)
+	}
+	order, err := orderBy(p.Order)
+	if err != nil {
+		return nil, 0, err
+	}
+	var where sqlBuilder
+	flt.where(&where)
+	page := sqlBuilder{args: where.args[:len(where.args):len(where.args)]}
+	page.add("SELECT ", memoryCols, " FROM memories m WHERE ", where.String(), order, " OFFSET ", page.arg(p.Offset))
+	if p.Limit > 0 {
+		page.add(" LIMIT ", page.arg(p.Limit))
+	}
+	var (
+		out   []*memory.Memory
+		total int
+	)
+	err = s.snapshot(ctx, func(tx pgx.Tx) error {
+		out = nil
+		if err := tx.QueryRow(ctx, "SELECT count(*) FROM memories m WHERE "+where.String(), where.args...).Scan(&total); err != nil {
+			return err
+		}
+		if total == 0 || p.Offset >= total {
+			return nil
+		}
+		var err error
+		out, err = collect(tx.Query(ctx, page.String(), page.args...))
+		return err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("find memories: %w", err)
+	}
+	return out, total, nil
+}
+
+// Delete turns the memories matching f into tombstones (DeletedAt = at,
+// vector dropped, content kept for sync) and returns their hashes, newest
+// first; with dryRun it only returns the hashes. It returns EInvalid for a
+// filter that selects every memory of its owner, or a zero time.
+func (s *Store) Delete(ctx context.Context, f memory.Filter, at time.Time, dryRun bool) ([]string, error) {
+	flt, err := newFilter(f)
+	if err != nil {
+		return nil, err
+	}
+	if flt.ownerOnly() {
+		return nil, memory.Errorf(memory.EInvalid, "delete needs a filter besides the owner (hashes, tags, types, times or text)")
+	}
+	if !dryRun && at.IsZero() {
+		return nil, memory.Errorf(memory.EInvalid, "delete needs a time")
+	}
+	var b sqlBuilder
+	if dryRun {
+		b.add("SELECT m.hash FROM memories m WHERE ")
+		flt.where(&b)
+		b.add(" ORDER BY m.created_at DESC, m.id DESC")
+	} else {
+		b.add("WITH d AS (UPDATE memories m SET deleted_at = ", b.arg(ms(at)), ", model_id = NULL, embedding = NULL WHERE ")
+		flt.where(&b)
+		b.add(" RETURNING m.hash, m.created_at, m.id) SELECT hash FROM d ORDER BY created_at DESC, id DESC")
+	}
+	var hashes []string
+	run := func(q querier) error {
+		rows, err := q.Query(ctx, b.String(), b.args...)
+		if err != nil {
+			return err
+		}
+		hashes, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	}
+	if dryRun {
+		err = s.read(ctx, run)
+	} else {
+		err = s.write(ctx, func(tx pgx.Tx) error { return run(tx) })
+	}
+	if err != nil {
+		return nil, fmt.Errorf("delete memories: %w", err)
+	}
+	return hashes, nil
+}
+
+// Tags returns the tags of owner's live memories (superseded ones
+// included) with their counts, most used first, then by tag. It returns
+// EInvalid for an empty owner.
+func (s *Store) Tags(ctx context.Context, owner string) ([]memory.TagCount, error) {
+	if owner == "" {
+		return nil, memory.Errorf(memory.EInvalid, "tags need an owner")
+	}
+	out := []memory.TagCount{}
+	if !storable(owner) {
+		return out, nil
+	}
+	err := s.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT t.tag, count(*) AS n FROM memories m, unnest(m.tags) AS t(tag)
+			WHERE m.owner = $1 AND m.deleted_at IS NULL
+			GROUP BY t.tag ORDER BY n DESC, t.tag COLLATE "C"`, owner)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (memory.TagCount, error) {
+			var tc memory.TagCount
+			return tc, r.Scan(&tc.Tag, &tc.Count)
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list tags: %w", err)
+	}
+	return out, nil
+}
+
+// Stats describes owner's memories, or every owner's if owner is "", from
+// one snapshot. SizeBytes is the size of the memories table with its
+// indexes and TOAST data, whatever the owner.
+func (s *Store) Stats(ctx context.Context, owner string) (memory.StoreStats, error) {
+	var st memory.StoreStats
+	cond, args := "true", []any(nil)
+	if owner != "" {
+		if !storable(owner) {
+			return memory.StoreStats{Types: map[string]int64{}, Models: map[string]int64{}}, nil
+		}
+		cond, args = "m.owner = $1", []any{owner}
+	}
+	err := s.snapshot(ctx, func(tx pgx.Tx) error {
+		st = memory.StoreStats{Types: map[string]int64{}, Models: map[string]int64{}}
+		var oldest, newest *time.Time
+		err := tx.QueryRow(ctx, `SELECT
+			count(*) FILTER (WHERE m.deleted_at IS NULL),
+			count(*) FILTER (WHERE m.deleted_at IS NOT NULL),
+			count(*) FILTER (WHERE m.deleted_at IS NULL AND m.superseded_by <> ''),
+			min(m.created_at) FILTER (WHERE m.deleted_at IS NULL),
+			max(m.created_at) FILTER (WHERE m.deleted_at IS NULL)
+			FROM memories m WHERE `+cond, args...).Scan(&st.Memories, &st.Tombstones, &st.Superseded, &oldest, &newest)
+		if err != nil {
+			return err
+		}
+		if oldest != nil && newest != nil {
+			st.Oldest, st.Newest = oldest.UTC(), newest.UTC()
+		}
+		err = tx.QueryRow(ctx, `SELECT count(DISTINCT t.tag) FROM memories m, unnest(m.tags) AS t(tag)
+			WHERE m.deleted_at IS NULL AND `+cond, args...).Scan(&st.UniqueTags)
+		if err != nil {
+			return err
+		}
+		for _, c := range []struct {
+			expr string
+			dst  map[string]int64
+		}{
+			{"m.type", st.Types},
+			{"coalesce((SELECT e.model FROM embedding_models e WHERE e.id = m.model_id), '')", st.Models},
+		} {
+			if err := countBy(ctx, tx, c.expr, cond, args, c.dst); err != nil {
+				return err
+			}
+		}
+		return tx.QueryRow(ctx, "SELECT pg_total_relation_size('memories')").Scan(&st.SizeBytes)
+	})
+	if err != nil {
+		return memory.StoreStats{}, fmt.Errorf("stats: %w", err)
+	}
+	return st, nil
+}
+
+// countBy counts live memories by the values of expr into dst.
+func countBy(ctx context.Context, tx pgx.Tx, expr, cond string, args []any, dst map[string]int64) error {
+	rows, err := tx.Query(ctx, "SELECT "+expr+" AS k, count(*) FROM memories m WHERE m.deleted_at IS NULL AND "+cond+" GROUP BY k", args...)
+	if err != nil {
+		return err
+	}
+	var (
+		k string
+		n int64
+	)
+	_, err = pgx.ForEachRow(rows, []any{&k, &n}, func() error { dst[k] = n; return nil })
+	return err
+}
+
+// Check verifies that the server answers, that the schema is the one this
+// program knows, and that every vector index is usable. It returns an
+// error describing the first problems found, or nil if all is well.
+func (s *Store) Check(ctx context.Context) error {
+	var (
+		version int
+		broken  []string
+	)
+	err := s.read(ctx, func(q querier) error {
+		if err := q.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM memory_schema_migrations").Scan(&version); err != nil {
+			return err
+		}
+		rows, err := q.Query(ctx, `SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+			WHERE i.indrelid = 'memories'::regclass AND NOT (i.indisvalid AND i.indisready) ORDER BY c.relname`)
+		if err != nil {
+			return err
+		}
+		broken, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("check postgres at %s: %w", s.addr, err)
+	}
+	var problems []string
+	if version != SchemaVersion() {
+		problems = append(problems, fmt.Sprintf("schema version %d, this program's is %d", version, SchemaVersion()))
+	}
+	if len(broken) > 0 {
+		problems = append(problems, "invalid indexes (rebuild them with REINDEX): "+strings.Join(broken, ", "))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("check postgres at %s: %s", s.addr, strings.Join(problems, "; "))
+	}
+	return nil
+}

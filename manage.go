@@ -28,6 +28,9 @@ type ListRequest struct {
 	// StaleDays keeps memories not accessed (or, never accessed, not
 	// created) in the last N days.
 	StaleDays int
+	// IncludeSuperseded also lists versions replaced by newer ones (a
+	// versioned update, a resolved conflict).
+	IncludeSuperseded bool
 }
 
 // ListResult is a page of memories.
@@ -65,6 +68,7 @@ func (s *Service) List(ctx context.Context, req ListRequest) (ListResult, error)
 	if req.StaleDays > 0 {
 		f.StaleBefore = s.now().AddDate(0, 0, -req.StaleDays)
 	}
+	f.IncludeSuperseded = req.IncludeSuperseded
 	ms, total, err := s.Storage.Find(ctx, f, Page{Offset: (res.Page - 1) * res.PageSize, Limit: res.PageSize})
 	if err != nil {
 		return res, err

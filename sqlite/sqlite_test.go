@@ -194,3 +194,7 @@ func TestCheck_Corrupt(t *testing.T) {
 		t.Log(err)
 	}
 }
+
+func TestGraph(t *testing.T) {
+	memorytest.RunGraphTests(t, func(t *testing.T) memorytest.GraphBackend { return MustOpenStore(t) })
+}

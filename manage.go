@@ -321,9 +321,19 @@ type CleanupResult struct {
 }
 
 // Cleanup removes duplicates that exact-hash deduplication lets through:
-// memories whose content differs only in white space, case or punctuation. The oldest copy is kept, receives the union of the tags, and the
-// others become tombstones.
+// memories whose content differs only in white space, case or punctuation.
+// The oldest copy is kept, receives the union of the tags, and the others
+// become tombstones.
 func (s *Service) Cleanup(ctx context.Context) (CleanupResult, error) {
+	return s.cleanup(ctx, false)
+}
+
+// CleanupPreview reports what Cleanup would remove, changing nothing.
+func (s *Service) CleanupPreview(ctx context.Context) (CleanupResult, error) {
+	return s.cleanup(ctx, true)
+}
+
+func (s *Service) cleanup(ctx context.Context, dry bool) (CleanupResult, error) {
 	res := CleanupResult{Removed: []string{}}
 	owner := OwnerFrom(ctx)
 	groups := map[string][]*Memory{}
@@ -361,6 +371,11 @@ func (s *Service) Cleanup(ctx context.Context) (CleanupResult, error) {
 			tags = append(tags, m.Tags...)
 			drop = append(drop, m.Hash)
 		}
+		if dry {
+			res.Removed = append(res.Removed, drop...)
+			res.Merged++
+			continue
+		}
 		if t, err := NormalizeTags(tags); err == nil {
 			keep.Tags = t
 		}
@@ -376,7 +391,11 @@ func (s *Service) Cleanup(ctx context.Context) (CleanupResult, error) {
 		res.Removed = append(res.Removed, drop...)
 		res.Merged++
 	}
-	res.Messages = append(res.Messages, fmt.Sprintf("scanned %d memories, removed %d duplicates in %d groups", res.Scanned, len(res.Removed), res.Merged))
+	verb := "removed"
+	if dry {
+		verb = "would remove"
+	}
+	res.Messages = append(res.Messages, fmt.Sprintf("scanned %d memories, %s %d duplicates in %d groups", res.Scanned, verb, len(res.Removed), res.Merged))
 	return res, nil
 }
 

@@ -40,6 +40,30 @@ type Run struct {
 	Report json.RawMessage `json:"report,omitempty"`
 }
 
+// RunRecord is a recorded pass with its report decoded, as transports
+// show it.
+type RunRecord struct {
+	ID         string    `json:"id"`
+	Horizon    string    `json:"time_horizon"`
+	Trigger    string    `json:"trigger"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
+	Status     string    `json:"status"`
+	Error      string    `json:"error,omitempty"`
+	Report     *Report   `json:"report,omitempty"`
+}
+
+// record decodes a run's report; a report that does not decode is left
+// out.
+func (r Run) record() RunRecord {
+	rec := RunRecord{ID: r.ID, Horizon: r.Horizon, Trigger: r.Trigger, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Status: r.Status, Error: r.Error}
+	var rep Report
+	if len(r.Report) > 0 && json.Unmarshal(r.Report, &rep) == nil {
+		rec.Report = &rep
+	}
+	return rec
+}
+
 // Lease is a named lock with an expiry, held by one holder (a process).
 type Lease struct {
 	Name       string    `json:"name"`

@@ -5,7 +5,6 @@ package consolidate
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -42,9 +41,9 @@ type Status struct {
 	NextYearly    *time.Time       `json:"next_yearly"`
 	Schedules     []ScheduleStatus `json:"schedules"`
 	// JobsExecuted and JobsFailed count the caller's recorded passes.
-	JobsExecuted int  `json:"jobs_executed"`
-	JobsFailed   int  `json:"jobs_failed"`
-	LastRun      *Run `json:"last_run,omitempty"`
+	JobsExecuted int        `json:"jobs_executed"`
+	JobsFailed   int        `json:"jobs_failed"`
+	LastRun      *RunRecord `json:"last_run,omitempty"`
 	// Archived is the number of the caller's memories in the archive.
 	Archived int `json:"archived_memories"`
 }
@@ -110,7 +109,8 @@ func (c *Consolidator) Status(ctx context.Context) (Status, error) {
 	}
 	for i, r := range runs {
 		if i == 0 {
-			st.LastRun = &runs[0]
+			rec := r.record()
+			st.LastRun = &rec
 		}
 		st.JobsExecuted++
 		if r.Status == StatusFailed {
@@ -127,7 +127,7 @@ func (c *Consolidator) Status(ctx context.Context) (Status, error) {
 
 // History returns the caller's recorded passes, newest first, at most
 // limit (1..200; 0 means 20).
-func (c *Consolidator) History(ctx context.Context, limit int) ([]Run, error) {
+func (c *Consolidator) History(ctx context.Context, limit int) ([]RunRecord, error) {
 	switch {
 	case limit == 0:
 		limit = 20
@@ -137,7 +137,15 @@ func (c *Consolidator) History(ctx context.Context, limit int) ([]Run, error) {
 	if c.State == nil {
 		return nil, memory.Errorf(memory.EUnavailable, "the storage backend keeps no consolidation state")
 	}
-	return c.State.Runs(ctx, memory.OwnerFrom(ctx), limit)
+	runs, err := c.State.Runs(ctx, memory.OwnerFrom(ctx), limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RunRecord, len(runs))
+	for i, r := range runs {
+		out[i] = r.record()
+	}
+	return out, nil
 }
 
 // Pause stops the caller's scheduled passes of horizon h ("" for every
@@ -193,9 +201,9 @@ type Recommendation struct {
 	Conflicts      int      `json:"unresolved_conflicts"`
 	Reasons        []string `json:"reasons"`
 	// EstimatedSeconds extrapolates the last pass's time per memory.
-	EstimatedSeconds  float64 `json:"estimated_duration_seconds"`
-	EstimatedDuration string  `json:"estimated_duration"`
-	LastRun           *Run    `json:"last_run,omitempty"`
+	EstimatedSeconds  float64    `json:"estimated_duration_seconds"`
+	EstimatedDuration string     `json:"estimated_duration"`
+	LastRun           *RunRecord `json:"last_run,omitempty"`
 }
 
 // Recommend tells the caller whether a pass of h is worth running: when
@@ -231,9 +239,10 @@ func (c *Consolidator) Recommend(ctx context.Context, h Horizon) (Recommendation
 	if err != nil {
 		return r, err
 	}
-	for i := range runs {
-		if runs[i].Horizon == string(h) && runs[i].Status == StatusCompleted {
-			r.LastRun = &runs[i]
+	for _, run := range runs {
+		if run.Horizon == string(h) && run.Status == StatusCompleted {
+			rec := run.record()
+			r.LastRun = &rec
 			break
 		}
 	}
@@ -271,11 +280,9 @@ func (c *Consolidator) Recommend(ctx context.Context, h Horizon) (Recommendation
 	if !c.Config.Incremental {
 		work = total
 	}
-	if r.LastRun != nil {
-		var rep Report
-		if json.Unmarshal(r.LastRun.Report, &rep) == nil && rep.Processed > 0 {
-			r.EstimatedSeconds = rep.DurationMS / 1000 / float64(rep.Processed) * float64(work)
-		}
+	if r.LastRun != nil && r.LastRun.Report != nil && r.LastRun.Report.Processed > 0 {
+		rep := r.LastRun.Report
+		r.EstimatedSeconds = rep.DurationMS / 1000 / float64(rep.Processed) * float64(work)
 	}
 	r.EstimatedSeconds = round2(r.EstimatedSeconds)
 	r.EstimatedDuration = fmt.Sprintf("about %s", (time.Duration(r.EstimatedSeconds * float64(time.Second))).Round(time.Second).String())

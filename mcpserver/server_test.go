@@ -77,7 +77,8 @@ func text(res *mcp.CallToolResult) string {
 }
 
 var mainTools = []string{"memory_store", "memory_store_session", "memory_search", "memory_list", "memory_delete",
-	"memory_update", "memory_cleanup", "memory_health", "memory_stats"}
+	"memory_update", "memory_cleanup", "memory_health", "memory_stats",
+	"memory_quality", "memory_graph", "memory_conflicts", "memory_resolve", "mistake_note_add", "mistake_note_search"}
 
 func TestToolsListed(t *testing.T) {
 	cs := MustConnect(t, mcpserver.Options{})
@@ -114,7 +115,7 @@ func TestToolsListed(t *testing.T) {
 
 	cs = MustConnect(t, mcpserver.Options{ListLegacyTools: true})
 	res, _ = cs.ListTools(context.Background(), nil)
-	if len(res.Tools) != len(mainTools)+17 {
+	if len(res.Tools) != len(mainTools)+24 {
 		t.Errorf("with legacy tools: %d listed", len(res.Tools))
 	}
 }

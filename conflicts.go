@@ -59,9 +59,10 @@ func (s *Service) detectConflicts(ctx context.Context, owner string, ms []*Memor
 			s.Logger.Warn("conflict detection", "err", err)
 			return nil
 		}
+		baseline := s.cachedBaseline(ctx, owner, m.EmbeddingModel)
 		for _, h := range hits {
 			o := h.Memory
-			if o.Hash == m.Hash || h.Score < s.ConflictSimilarity || sameOrigin(m, o) || IsSummary(o) {
+			if o.Hash == m.Hash || Calibrated(h.Score, baseline) < s.ConflictSimilarity || sameOrigin(m, o) || IsSummary(o) {
 				continue
 			}
 			div, elaboration := Divergence(m.Content, o.Content)
@@ -70,7 +71,8 @@ func (s *Service) detectConflicts(ctx context.Context, owner string, ms []*Memor
 			}
 			edges = append(edges, Edge{Owner: owner, Source: m.Hash, Target: o.Hash, Type: RelContradicts,
 				Similarity: round3(h.Score), CreatedAt: now, UpdatedAt: now,
-				Metadata: map[string]any{"divergence": round3(div), "status": ConflictUnresolved, "origin": "store", "detected_at": now.Format(time.RFC3339Nano)}})
+				Metadata: map[string]any{"divergence": round3(div), "calibrated_similarity": round3(Calibrated(h.Score, baseline)),
+					"status": ConflictUnresolved, "origin": "store", "detected_at": now.Format(time.RFC3339Nano)}})
 			warnings = append(warnings, fmt.Sprintf("possible conflict with %s (similarity %.2f, divergence %.2f): keep one with memory_resolve", o.Hash, h.Score, div))
 		}
 	}

@@ -6,6 +6,7 @@ package memory_test
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -426,5 +427,36 @@ func TestArchiveService(t *testing.T) {
 	svc.Archive = nil
 	if _, err := svc.Archived(ctx, 1, 10); memory.ErrorCode(err) != memory.EUnavailable {
 		t.Errorf("Archived() without an archive=%v, want unavailable", err)
+	}
+}
+
+func TestSimilarityBaseline(t *testing.T) {
+	unit := func(xs ...float32) []float32 { return xs }
+	var few [][]float32
+	for range memory.MinBaselineVectors - 1 {
+		few = append(few, unit(1, 0))
+	}
+	if b := memory.SimilarityBaseline(few); b != 0 {
+		t.Errorf("SimilarityBaseline(%d vectors)=%v, want 0 (too few to say)", len(few), b)
+	}
+	// Vectors at angles 0..n: the median pair similarity is known.
+	var vecs [][]float32
+	for i := range 20 {
+		a := float64(i) * 0.05
+		vecs = append(vecs, unit(float32(math.Cos(a)), float32(math.Sin(a)), 0))
+	}
+	b := memory.SimilarityBaseline(vecs)
+	if b < 0.9 || b > 0.99 {
+		t.Errorf("SimilarityBaseline(fan of 20)=%v, want the median pair cosine, about 0.95", b)
+	}
+	if again := memory.SimilarityBaseline(vecs); again != b {
+		t.Errorf("SimilarityBaseline() not deterministic: %v then %v", b, again)
+	}
+	for _, c := range []struct{ s, b, want float64 }{
+		{0.5, 0, 0.5}, {-0.2, 0, 0}, {0.9, 0.8, 0.5}, {0.7, 0.8, 0}, {1, 0.8, 1},
+	} {
+		if got := memory.Calibrated(c.s, c.b); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("Calibrated(%v, %v)=%v, want %v", c.s, c.b, got, c.want)
+		}
 	}
 }

@@ -75,10 +75,10 @@ type Service struct {
 	Archive Archive
 
 	// ConflictDetection links a newly stored memory to live memories of
-	// nearly the same meaning (cosine >= ConflictSimilarity) but
-	// different content (word divergence >= ConflictDivergence) by a
-	// contradicts edge, listed by Conflicts until resolved (upstream:
-	// on, 0.95, 0.20). Needs Graph and an embedder.
+	// nearly the same meaning (calibrated similarity, see Calibrated, >=
+	// ConflictSimilarity) but different content (word divergence >=
+	// ConflictDivergence) by a contradicts edge, listed by Conflicts until
+	// resolved (upstream: on, 0.95, 0.20). Needs Graph and an embedder.
 	ConflictDetection  bool
 	ConflictSimilarity float64
 	ConflictDivergence float64
@@ -103,6 +103,8 @@ type Service struct {
 
 	started  time.Time
 	counters serviceCounters
+	// baselines caches settled similarity baselines by [owner, model].
+	baselines sync.Map
 	// mistakeMu serialises mistake notes, so that two reports of one
 	// mistake at once count twice rather than make two notes.
 	mistakeMu sync.Mutex

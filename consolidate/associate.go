@@ -12,9 +12,12 @@ import (
 	memory "github.com/mcp-memory-go/memory"
 )
 
-// neighbour is a memory near another, with their cosine similarity.
+// neighbour is a memory near another, with their cosine similarity and
+// that similarity calibrated for the embedding model (memory.Calibrated),
+// which the thresholds apply to.
 type neighbour struct {
 	m   *memory.Memory
+	raw float64
 	sim float64
 }
 
@@ -32,12 +35,16 @@ func (p *pass) findNeighbours(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		b, err := p.baseline(ctx, m.EmbeddingModel)
+		if err != nil {
+			return err
+		}
 		var ns []neighbour
 		for _, h := range hits {
 			if h.Memory.Hash == m.Hash || memory.IsSummary(h.Memory) {
 				continue
 			}
-			ns = append(ns, neighbour{m: h.Memory, sim: h.Score})
+			ns = append(ns, neighbour{m: h.Memory, raw: h.Score, sim: memory.Calibrated(h.Score, b)})
 			if _, ok := p.known[h.Memory.Hash]; !ok {
 				p.known[h.Memory.Hash] = h.Memory
 			}
@@ -71,8 +78,8 @@ func (p *pass) associate(ctx context.Context) error {
 		return err
 	}
 	type cand struct {
-		k   pairKey
-		sim float64
+		k        pairKey
+		raw, sim float64
 	}
 	seen := map[pairKey]bool{}
 	var cands []cand
@@ -92,7 +99,7 @@ func (p *pass) associate(ctx context.Context) error {
 				rep.Existing++
 				continue
 			}
-			cands = append(cands, cand{k, n.sim})
+			cands = append(cands, cand{k, n.raw, n.sim})
 		}
 	}
 	sort.Slice(cands, func(i, j int) bool {
@@ -107,17 +114,23 @@ func (p *pass) associate(ctx context.Context) error {
 		if len(edges) >= budget {
 			break
 		}
+		if p.links[c.k[0]] >= cfg.MaxAssociationsPerMemory || p.links[c.k[1]] >= cfg.MaxAssociationsPerMemory {
+			rep.Capped++
+			continue
+		}
+		p.links[c.k[0]]++
+		p.links[c.k[1]]++
 		a, b := p.known[c.k[0]], p.known[c.k[1]]
 		src, dst, typ := a.Hash, b.Hash, memory.RelRelated
 		if cfg.TypedEdges {
 			src, dst, typ = relationOf(a, b)
 		}
-		meta := map[string]any{"origin": "consolidation", "horizon": string(p.h)}
+		meta := map[string]any{"origin": "consolidation", "horizon": string(p.h), "calibrated_similarity": round3(c.sim)}
 		if shared := sharedTags(a, b); len(shared) > 0 {
 			meta["shared_tags"] = shared
 		}
 		meta["time_gap_days"] = round2(days(minTime(a.CreatedAt, b.CreatedAt), maxTime(a.CreatedAt, b.CreatedAt)))
-		e := memory.Edge{Owner: p.owner, Source: src, Target: dst, Type: typ, Similarity: round3(c.sim), Metadata: meta, CreatedAt: p.now, UpdatedAt: p.now}
+		e := memory.Edge{Owner: p.owner, Source: src, Target: dst, Type: typ, Similarity: round3(c.raw), Metadata: meta, CreatedAt: p.now, UpdatedAt: p.now}
 		edges = append(edges, e.Canonical())
 	}
 	p.pairsMade += len(edges)
@@ -138,9 +151,10 @@ func (p *pass) associate(ctx context.Context) error {
 }
 
 // linkedPairs returns the pairs that an edge of any type links already,
-// among those touching the batch, and counts every batch memory's edges.
+// among those touching the batch, and counts each memory's associations.
 func (p *pass) linkedPairs(ctx context.Context) (map[pairKey]bool, error) {
 	out := map[pairKey]bool{}
+	p.links = map[string]int{}
 	if p.c.graph() == nil {
 		return out, nil
 	}
@@ -150,6 +164,10 @@ func (p *pass) linkedPairs(ctx context.Context) (map[pairKey]bool, error) {
 	}
 	for _, e := range edges {
 		out[pairOf(e.Source, e.Target)] = true
+		if e.Type != memory.RelSummarizes && e.Type != memory.RelContradicts {
+			p.links[e.Source]++
+			p.links[e.Target]++
+		}
 	}
 	return out, nil
 }

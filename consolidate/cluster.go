@@ -1,14 +1,16 @@
 package consolidate
 
 // Clustering: DBSCAN over the batch's neighbourhoods. A batch memory with
-// at least minPts−1 neighbours at ClusterSimilarity or more is a core;
-// cores that are such neighbours of each other share a cluster; other
-// neighbours of a core join its cluster as border members. Clusters
-// smaller than ClusterMinSize are dropped.
+// at least minPts−1 neighbours at ClusterSimilarity or more (calibrated)
+// is a core; cores that are such neighbours of each other share a
+// cluster; other neighbours of a core join its cluster as border members.
+// Clusters smaller than ClusterMinSize are dropped; larger than
+// ClusterMaxSize, they are split at a higher similarity.
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -29,13 +31,68 @@ type cluster struct {
 // minPts is DBSCAN's density threshold: upstream's max(2, size/2).
 func (c Config) minPts() int { return max(2, c.ClusterMinSize/2) }
 
-// cluster groups the batch's memories (see the file comment).
+// cluster groups the batch's memories (see the file comment), splits
+// clusters above ClusterMaxSize, and reports them.
 func (p *pass) cluster() {
+	cfg := p.c.Config
+	var groups [][]string
+	for _, g := range p.dbscan(nil, cfg.ClusterSimilarity) {
+		parts := p.split(g, cfg.ClusterSimilarity, 0)
+		if len(g) > cfg.ClusterMaxSize && len(parts) == 0 {
+			p.report.Notes = append(p.report.Notes, fmt.Sprintf("a group of %d similar memories could not be split into clusters of at most %d; left unclustered", len(g), cfg.ClusterMaxSize))
+		}
+		groups = append(groups, parts...)
+	}
+	for _, ms := range groups {
+		p.clusters = append(p.clusters, p.describe(ms))
+	}
+	rep := &p.report.Clustering
+	for _, c := range p.clusters {
+		rep.Count++
+		for _, h := range c.members {
+			p.inCluster[h] = true
+		}
+		if len(rep.Clusters) < maxListed {
+			rep.Clusters = append(rep.Clusters, ClusterInfo{ID: c.id, Size: len(c.members), Members: c.members,
+				Keywords: c.keywords, MeanSimilarity: round3(c.meanSim)})
+		}
+	}
+}
+
+// split returns a group as it is when it is small enough, else its
+// clusters at a higher similarity, recursively; groups that cannot be
+// split below ClusterMaxSize are dropped.
+func (p *pass) split(g []string, t float64, depth int) [][]string {
+	cfg := p.c.Config
+	switch {
+	case len(g) < cfg.ClusterMinSize:
+		return nil
+	case len(g) <= cfg.ClusterMaxSize:
+		return [][]string{g}
+	case depth >= 8:
+		return nil
+	}
+	within := make(map[string]bool, len(g))
+	for _, h := range g {
+		within[h] = true
+	}
+	t += (1 - t) / 3
+	var out [][]string
+	for _, sub := range p.dbscan(within, t) {
+		out = append(out, p.split(sub, t, depth+1)...)
+	}
+	return out
+}
+
+// dbscan returns the clusters of the batch's memories at calibrated
+// similarity t, among the memories of within (nil: any), each sorted, in
+// the order of their smallest hash.
+func (p *pass) dbscan(within map[string]bool, t float64) [][]string {
 	cfg := p.c.Config
 	eps := func(h string) []neighbour {
 		var out []neighbour
 		for _, n := range p.nbrs[h] {
-			if n.sim >= cfg.ClusterSimilarity && n.m.EmbeddingModel == p.known[h].EmbeddingModel {
+			if n.sim >= t && n.m.EmbeddingModel == p.known[h].EmbeddingModel && (within == nil || within[n.m.Hash]) {
 				out = append(out, n)
 			}
 		}
@@ -43,7 +100,7 @@ func (p *pass) cluster() {
 	}
 	core := map[string]bool{}
 	for _, m := range p.batch {
-		if len(eps(m.Hash))+1 >= cfg.minPts() {
+		if (within == nil || within[m.Hash]) && len(eps(m.Hash))+1 >= cfg.minPts() {
 			core[m.Hash] = true
 		}
 	}
@@ -57,16 +114,6 @@ func (p *pass) cluster() {
 		parent[h] = find(parent[h])
 		return parent[h]
 	}
-	union := func(a, b string) {
-		ra, rb := find(a), find(b)
-		if ra == rb {
-			return
-		}
-		if rb < ra {
-			ra, rb = rb, ra
-		}
-		parent[rb] = ra
-	}
 	cores := sortedSet(core)
 	for _, h := range cores {
 		parent[h] = h
@@ -74,7 +121,11 @@ func (p *pass) cluster() {
 	for _, h := range cores {
 		for _, n := range eps(h) {
 			if core[n.m.Hash] {
-				union(h, n.m.Hash)
+				ra, rb := find(h), find(n.m.Hash)
+				if rb < ra {
+					ra, rb = rb, ra
+				}
+				parent[rb] = ra
 			}
 		}
 	}
@@ -99,25 +150,13 @@ func (p *pass) cluster() {
 	for h, root := range owner {
 		groups[root] = append(groups[root], h)
 	}
+	var out [][]string
 	for _, root := range sortedKeys(groups) {
-		ms := groups[root]
-		if len(ms) < cfg.ClusterMinSize {
-			continue
-		}
-		slices.Sort(ms)
-		p.clusters = append(p.clusters, p.describe(ms))
+		g := groups[root]
+		slices.Sort(g)
+		out = append(out, g)
 	}
-	rep := &p.report.Clustering
-	for _, c := range p.clusters {
-		rep.Count++
-		for _, h := range c.members {
-			p.inCluster[h] = true
-		}
-		if len(rep.Clusters) < maxListed {
-			rep.Clusters = append(rep.Clusters, ClusterInfo{ID: c.id, Size: len(c.members), Members: c.members,
-				Keywords: c.keywords, MeanSimilarity: round3(c.meanSim)})
-		}
-	}
+	return out
 }
 
 // describe makes a cluster of sorted member hashes: its id (from the

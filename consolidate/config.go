@@ -31,6 +31,10 @@ type Config struct {
 	MinConnectionsForBoost int
 	ConnectionBoost        float64
 
+	// Similarities are calibrated for the embedding model first (see
+	// memory.Calibrated), so these thresholds mean the same for GloVe-SIF,
+	// where unrelated sentences score about 0.8, as for MiniLM.
+	//
 	// Associations links pairs whose similarity lies in [AssociationMin,
 	// AssociationMax] (MCP_ASSOCIATIONS_ENABLED, MCP_ASSOCIATION_MIN/
 	// MAX_SIMILARITY 0.3, 0.7): related, not duplicates. At most MaxPairs
@@ -44,6 +48,9 @@ type Config struct {
 	MaxPairs       int
 	Neighbours     int
 	TypedEdges     bool
+	// MaxAssociationsPerMemory (MCP_ASSOCIATION_MAX_PER_MEMORY, 5) keeps
+	// the graph sparse: a memory gets no more associations past it.
+	MaxAssociationsPerMemory int
 
 	// Clustering groups memories at least ClusterSimilarity alike
 	// (MCP_CLUSTERING_MIN_SIMILARITY, 0.75) into clusters of at least
@@ -51,6 +58,10 @@ type Config struct {
 	Clustering        bool
 	ClusterMinSize    int
 	ClusterSimilarity float64
+	// ClusterMaxSize (MCP_CLUSTERING_MAX_SIZE, 50) splits larger clusters
+	// by raising the similarity they need, so that a chain of near
+	// memories never becomes one cluster of everything.
+	ClusterMaxSize int
 
 	// Compression writes a summary memory of at most SummaryMaxLength
 	// characters (MCP_COMPRESSION_MAX_LENGTH, 500) per cluster; the
@@ -77,14 +88,16 @@ type Config struct {
 }
 
 // DefaultConfig returns upstream's defaults, plus ours for the knobs it
-// lacks (Neighbours, ClusterSimilarity, ForgetMaxShare).
+// lacks (Neighbours, MaxAssociationsPerMemory, ClusterSimilarity,
+// ClusterMaxSize, ForgetMaxShare).
 func DefaultConfig() Config {
 	return Config{
 		BatchSize: 500, Incremental: true,
 		Decay: true, RetentionCritical: 365, RetentionReference: 180, RetentionStandard: 30, RetentionTemporary: 7,
 		MinConnectionsForBoost: 5, ConnectionBoost: 1.2,
 		Associations: true, AssociationMin: 0.3, AssociationMax: 0.7, MaxPairs: 1000, Neighbours: 16, TypedEdges: true,
-		Clustering: true, ClusterMinSize: 5, ClusterSimilarity: 0.75,
+		MaxAssociationsPerMemory: 5,
+		Clustering:               true, ClusterMinSize: 5, ClusterSimilarity: 0.75, ClusterMaxSize: 50,
 		Compression: true, SummaryMaxLength: 500,
 		Forgetting: true, ForgetRelevance: 0.1, ForgetAccessDays: 90, ForgetMaxShare: 0.1,
 		QualityRetentionHigh: 365, QualityRetentionMed: 180, QualityRetentionLowMin: 30, QualityRetentionLowMax: 90,
@@ -106,6 +119,8 @@ func (c Config) Validate() error {
 	check(c.MaxPairs >= 1, "association max pairs %d is below 1", c.MaxPairs)
 	check(c.Neighbours >= 1 && c.Neighbours <= 100, "neighbours %d is not between 1 and 100", c.Neighbours)
 	check(c.ClusterMinSize >= 2, "cluster minimum size %d is below 2", c.ClusterMinSize)
+	check(c.ClusterMaxSize >= c.ClusterMinSize, "cluster maximum size %d is below the minimum %d", c.ClusterMaxSize, c.ClusterMinSize)
+	check(c.MaxAssociationsPerMemory >= 1, "associations per memory %d is below 1", c.MaxAssociationsPerMemory)
 	check(c.ClusterSimilarity > 0 && c.ClusterSimilarity <= 1, "cluster similarity %g is not in (0, 1]", c.ClusterSimilarity)
 	check(c.SummaryMaxLength >= 100, "summary length %d is below 100", c.SummaryMaxLength)
 	check(c.ForgetRelevance >= 0, "forgetting threshold %g is negative", c.ForgetRelevance)

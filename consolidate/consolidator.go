@@ -227,6 +227,7 @@ type pass struct {
 	lowest    []Scored
 
 	// State of the batch being processed.
+	links     map[string]int // associations per memory
 	batch     []*memory.Memory
 	known     map[string]*memory.Memory // the batch and its neighbours
 	nbrs      map[string][]neighbour
@@ -238,6 +239,23 @@ type pass struct {
 }
 
 func (p *pass) svc() *memory.Service { return p.c.Service }
+
+// baseline returns the similarity baseline of model for the pass's owner,
+// computed once a pass.
+func (p *pass) baseline(ctx context.Context, model string) (float64, error) {
+	if b, ok := p.report.Baselines[model]; ok {
+		return b, nil
+	}
+	b, err := p.svc().SimilarityBaseline(p.ownerCtx(ctx), model)
+	if err != nil {
+		return 0, err
+	}
+	if p.report.Baselines == nil {
+		p.report.Baselines = map[string]float64{}
+	}
+	p.report.Baselines[model] = b
+	return b, nil
+}
 
 // ownerCtx scopes service calls to the pass's owner.
 func (p *pass) ownerCtx(ctx context.Context) context.Context { return memory.WithOwner(ctx, p.owner) }
@@ -254,7 +272,10 @@ func (p *pass) hashes() []string {
 // batch.
 func (c *Consolidator) pass(ctx context.Context, owner string, h Horizon, opt Options) (Report, error) {
 	start := c.now()
-	r := Report{Horizon: h, DryRun: opt.DryRun, Trigger: opt.Trigger, StartedAt: start, Status: StatusCompleted}
+	r := Report{Horizon: h, DryRun: opt.DryRun, Trigger: opt.Trigger, StartedAt: start, Status: StatusCompleted, Phases: []PhaseTime{},
+		Decay: DecayReport{Lowest: []Scored{}}, Associations: AssociationReport{ByType: map[string]int{}, Edges: []EdgeInfo{}},
+		Clustering: ClusterReport{Clusters: []ClusterInfo{}}, Compression: CompressionReport{Summary: []SummaryInfo{}},
+		Forgetting: ForgettingReport{Archived: []Archived{}}}
 	if opt.DryRun {
 		r.Status = StatusDryRun
 	}
@@ -455,7 +476,7 @@ func (p *pass) finishDecay() {
 	if rep.Scored > 0 {
 		rep.Average = round3(p.relSum / float64(rep.Scored))
 	}
-	rep.Lowest = p.lowest
+	rep.Lowest = append(rep.Lowest, p.lowest...)
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -477,5 +478,33 @@ func TestPassesNeverOverlap(t *testing.T) {
 	runs, err := e.c.History(context.Background(), 0)
 	if err != nil || len(runs) != 1 || runs[0].Status != consolidate.StatusCompleted {
 		t.Errorf("History()=%+v, %v; want the one pass, completed", runs, err)
+	}
+}
+
+func TestClusterAndAssociationCaps(t *testing.T) {
+	e := newEnv(t, "")
+	newCorpus(t, e, 6)
+	e.c.Config.ClusterMaxSize, e.c.Config.ClusterMinSize, e.c.Config.MaxAssociationsPerMemory = 4, 3, 1
+	r := e.run(t, consolidate.Weekly, true)
+	for _, c := range r.Clustering.Clusters {
+		if c.Size > 4 {
+			t.Errorf("cluster %s has %d members, want at most ClusterMaxSize 4", c.ID, c.Size)
+		}
+	}
+	if r.Clustering.Count == 0 && !slices.ContainsFunc(r.Notes, func(n string) bool { return strings.Contains(n, "could not be split") }) {
+		t.Errorf("no clusters and no note (%v); want groups of 6 split or reported", r.Notes)
+	}
+	per := map[string]int{}
+	for _, ed := range r.Associations.Edges {
+		per[ed.Source]++
+		per[ed.Target]++
+	}
+	for h, n := range per {
+		if n > 1 {
+			t.Errorf("memory %.8s got %d associations, want at most 1", h, n)
+		}
+	}
+	if r.Associations.Capped == 0 {
+		t.Errorf("Associations.Capped=0, want pairs left out by the cap")
 	}
 }

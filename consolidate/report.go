@@ -28,6 +28,10 @@ type Report struct {
 	Processed int `json:"memories_processed"`
 	// Phases lists the phases run, in order, with their durations.
 	Phases []PhaseTime `json:"phases"`
+	// Baselines are the similarity baselines of the embedding models met
+	// (memory.SimilarityBaseline): thresholds apply to similarities
+	// calibrated by them.
+	Baselines map[string]float64 `json:"similarity_baselines,omitempty"`
 
 	Decay        DecayReport       `json:"decay"`
 	Associations AssociationReport `json:"associations"`
@@ -73,12 +77,15 @@ type AssociationReport struct {
 	// Compared counts the pairs examined, Found those in the band,
 	// Existing those already linked, Stored the new edges written (0 in a
 	// dry run).
-	Compared int            `json:"pairs_compared"`
-	Found    int            `json:"found"`
-	Existing int            `json:"already_linked"`
-	Stored   int            `json:"stored"`
-	ByType   map[string]int `json:"by_type"`
-	Edges    []EdgeInfo     `json:"edges"`
+	Compared int `json:"pairs_compared"`
+	Found    int `json:"found"`
+	Existing int `json:"already_linked"`
+	// Capped counts pairs left out because a memory had
+	// MaxAssociationsPerMemory associations already.
+	Capped int            `json:"capped"`
+	Stored int            `json:"stored"`
+	ByType map[string]int `json:"by_type"`
+	Edges  []EdgeInfo     `json:"edges"`
 }
 
 // ClusterInfo describes a cluster.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/mcp-memory-go/memory"
 	"github.com/mcp-memory-go/memory/auth"
+	"github.com/mcp-memory-go/memory/consolidate"
 	"github.com/mcp-memory-go/memory/guard"
 	"github.com/mcp-memory-go/memory/httpapi"
 	"github.com/mcp-memory-go/memory/ingest"
@@ -59,6 +60,9 @@ type Config struct {
 	// MaxUploadBytes limits upload requests; 0 means
 	// httpapi.DefaultMaxUploadBytes.
 	MaxUploadBytes int64
+	// Consolidator, if set, serves /api/consolidation/* and
+	// memory_consolidate (MCP.Consolidator defaults to it).
+	Consolidator *consolidate.Consolidator
 	// MCP holds the options of the MCP server at /mcp.
 	MCP     mcpserver.Options
 	Version string
@@ -151,6 +155,10 @@ func New(ctx context.Context, svc *memory.Service, a *auth.Authenticator, cfg Co
 	d.api.Auth, d.api.Logger, d.api.Version, d.api.Backend = a, cfg.Logger, cfg.Version, cfg.Backend
 	d.api.MaxBodyBytes, d.api.Heartbeat, d.api.IncludeHostname = cfg.MaxBodyBytes, cfg.Heartbeat, cfg.IncludeHostname
 	d.api.Documents, d.api.MaxUploadBytes = cfg.Documents, cfg.MaxUploadBytes
+	d.api.Consolidator = cfg.Consolidator
+	if d.cfg.MCP.Consolidator == nil {
+		d.cfg.MCP.Consolidator = cfg.Consolidator
+	}
 	if m := cfg.Documents; m != nil {
 		prevChange := m.OnChange
 		m.OnChange = func(u ingest.Upload) {

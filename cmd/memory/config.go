@@ -44,6 +44,10 @@ type Config struct {
 	SessionChunkSize int
 	MaxResponseChars int
 	ListLegacyTools  bool
+
+	// Curation holds consolidation, conflict, quality and mistake-note
+	// settings (curationconfig.go).
+	Curation CurationConfig
 }
 
 // env reads configuration from the environment (upstream's names).
@@ -118,6 +122,7 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	if v, ok := p.int("MCP_MAX_RESPONSE_CHARS", 0, 1<<30); ok {
 		c.MaxResponseChars = v
 	}
+	c.Curation = loadCuration(getenv, p)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
 	}

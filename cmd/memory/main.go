@@ -9,6 +9,7 @@
 //	memory users             add, list, disable and re-password user accounts
 //	memory ingest PATH…      store documents (pdf, txt, md, json, csv, html, docx)
 //	memory reembed           give every memory a vector of the current model
+//	memory consolidate       run consolidation passes, see their status, restore archived memories
 //	memory bench locomo      retrieval quality on the LoCoMo benchmark
 //	memory bench coldstart   time from process start to the first tools/list
 //	memory version           print the version
@@ -71,6 +72,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdIngest(ctx, args, stdout, stderr, getenv)
 	case "reembed":
 		return cmdReembed(ctx, args, stdout, stderr, getenv)
+	case "consolidate":
+		return cmdConsolidate(ctx, args, stdout, stderr, getenv)
 	case "bench":
 		return cmdBench(ctx, args, stdout, stderr, getenv)
 	case "version", "--version", "-version":
@@ -95,6 +98,7 @@ Commands:
   users      accounts: memory users add NAME [-role admin] | list | disable NAME | enable NAME | passwd NAME
   ingest     store documents as chunked memories: memory ingest [-tags a,b] [-chunk-size 1000] FILE_OR_DIR...
   reembed    give every memory a vector of the current embedding model
+  consolidate  passes, schedule, archive: memory consolidate run [-horizon weekly] [-dry-run] | status | archive list | archive restore HASH
   bench      benchmarks: memory bench locomo -data FILE | memory bench coldstart
   version    print the version
 

@@ -55,6 +55,7 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return err
 	}
 	defer a.Close()
+	defer a.startScheduler(ctx)()
 	docs, roots, err := ic.open(a)
 	if err != nil {
 		return err
@@ -68,7 +69,7 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	srv := mcpserver.New(a.svc, mcpserver.Options{
 		Version: version, Logger: a.log,
 		ListLegacyTools: a.cfg.ListLegacyTools, MaxResponseChars: a.cfg.MaxResponseChars,
-		OnInitialized: a.warmUp, Ingest: docs, IngestRoots: roots,
+		OnInitialized: a.warmUp, Ingest: docs, IngestRoots: roots, Consolidator: a.cons,
 	})
 	a.log.Info("serving MCP over stdio", "db", a.cfg.DBPath)
 	return srv.Run(ctx, &mcp.IOTransport{Reader: readCloser{stdin}, Writer: writeCloser{stdout}})
@@ -102,7 +103,7 @@ func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, docs *ingest.Manager
 		AllowedHosts: hc.AllowedHosts, AllowedOrigins: hc.CORSOrigins,
 		MaxBodyBytes: hc.MaxBodyBytes, RateLimit: rateOrOff(hc.RateLimit), RateBurst: hc.RateBurst,
 		Heartbeat: hc.Heartbeat, IncludeHostname: hc.IncludeHost, Version: version, Backend: a.svc.Backend, Logger: a.log,
-		OAuth: as, Documents: docs,
+		OAuth: as, Documents: docs, Consolidator: a.cons,
 		MCP: mcpserver.Options{ListLegacyTools: a.cfg.ListLegacyTools, MaxResponseChars: a.cfg.MaxResponseChars,
 			Ingest: docs, IngestRoots: roots},
 	})

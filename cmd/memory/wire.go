@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	memory "github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/consolidate"
 	"github.com/mcp-memory-go/memory/embed/glove"
 	"github.com/mcp-memory-go/memory/embed/openai"
 	"github.com/mcp-memory-go/memory/sqlite"
@@ -20,6 +21,8 @@ type app struct {
 	svc   *memory.Service
 	log   *slog.Logger
 	warm  sync.Once
+	// cons runs consolidation passes over svc.
+	cons *consolidate.Consolidator
 }
 
 // openApp opens the configured store and builds the service. It does no
@@ -40,7 +43,11 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	svc := memory.NewService(st, emb)
 	svc.Backend, svc.Version, svc.Logger = "sqlite", version, log
 	applyServiceConfig(svc, cfg)
-	return &app{cfg: cfg, store: st, svc: svc, log: log}, nil
+	svc.Graph, svc.Archive = st, st
+	cfg.Curation.apply(svc)
+	cons := consolidate.New(svc, st)
+	cons.Config, cons.Schedules, cons.Logger = cfg.Curation.Pass, cfg.Curation.Schedules, log
+	return &app{cfg: cfg, store: st, svc: svc, log: log, cons: cons}, nil
 }
 
 // applyServiceConfig copies the search and storage settings onto svc.

@@ -23,35 +23,65 @@ type neighbour struct {
 
 // findNeighbours searches, for every memory of the batch with a vector,
 // its nearest memories among all of the owner's (exact search by the
-// store), leaving out the memory itself and summaries.
+// store, batched when it can), leaving out the memory itself and
+// summaries.
 func (p *pass) findNeighbours(ctx context.Context) error {
 	k := max(p.c.Config.Neighbours, 2*p.c.Config.ClusterMinSize)
 	p.nbrs = make(map[string][]neighbour, len(p.batch))
+	byModel := map[string][]*memory.Memory{}
 	for _, m := range p.batch {
-		if len(m.Embedding) == 0 || memory.IsSummary(m) {
-			continue
+		if len(m.Embedding) > 0 && !memory.IsSummary(m) {
+			byModel[m.EmbeddingModel] = append(byModel[m.EmbeddingModel], m)
 		}
-		hits, err := p.svc().Storage.VectorSearch(ctx, memory.Filter{Owner: p.owner}, m.EmbeddingModel, m.Embedding, k+1)
+	}
+	for _, model := range sortedKeys(byModel) {
+		ms := byModel[model]
+		b, err := p.baseline(ctx, model)
 		if err != nil {
 			return err
 		}
-		b, err := p.baseline(ctx, m.EmbeddingModel)
+		hits, err := p.search(ctx, model, ms, k+1)
 		if err != nil {
 			return err
 		}
-		var ns []neighbour
-		for _, h := range hits {
-			if h.Memory.Hash == m.Hash || memory.IsSummary(h.Memory) {
-				continue
+		for i, m := range ms {
+			var ns []neighbour
+			for _, h := range hits[i] {
+				if h.Memory.Hash == m.Hash || memory.IsSummary(h.Memory) {
+					continue
+				}
+				ns = append(ns, neighbour{m: h.Memory, raw: h.Score, sim: memory.Calibrated(h.Score, b)})
+				if _, ok := p.known[h.Memory.Hash]; !ok {
+					p.known[h.Memory.Hash] = h.Memory
+				}
 			}
-			ns = append(ns, neighbour{m: h.Memory, raw: h.Score, sim: memory.Calibrated(h.Score, b)})
-			if _, ok := p.known[h.Memory.Hash]; !ok {
-				p.known[h.Memory.Hash] = h.Memory
-			}
+			p.nbrs[m.Hash] = ns
 		}
-		p.nbrs[m.Hash] = ns
 	}
 	return nil
+}
+
+// search returns the k nearest memories of each of ms, by their vectors
+// of model: in one call when the store searches in batches, else one call
+// each.
+func (p *pass) search(ctx context.Context, model string, ms []*memory.Memory, k int) ([][]memory.Hit, error) {
+	f := memory.Filter{Owner: p.owner}
+	vecs := make([][]float32, len(ms))
+	for i, m := range ms {
+		vecs[i] = m.Embedding
+	}
+	if bs, ok := p.svc().Storage.(memory.BatchVectorSearcher); ok {
+		return bs.VectorSearchMany(ctx, f, model, vecs, k)
+	}
+	out := make([][]memory.Hit, len(vecs))
+	for i, v := range vecs {
+		hits, err := p.svc().Storage.VectorSearch(ctx, f, model, v, k)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = hits
+	}
+	return out, nil
 }
 
 // pairKey is an unordered pair of hashes, smaller first.

@@ -302,7 +302,11 @@ func (p *pass) run(ctx context.Context) error {
 	if !cfg.Incremental {
 		limit = math.MaxInt32
 	}
-	hashes, err := p.c.State.Pending(ctx, memory.Filter{Owner: p.owner, After: after, Before: before}, limit)
+	var hashes []string
+	err := p.timed(ctx, "select", func(ctx context.Context) (err error) {
+		hashes, err = p.c.State.Pending(ctx, memory.Filter{Owner: p.owner, After: after, Before: before}, limit)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -353,7 +357,11 @@ func (p *pass) phases() []string {
 
 // batchOf processes one batch: load, neighbours, the phases, marks.
 func (p *pass) batchOf(ctx context.Context, hashes []string, phases []string) error {
-	ms, _, err := p.svc().Storage.Find(ctx, memory.Filter{Owner: p.owner, Hashes: hashes}, memory.Page{})
+	var ms []*memory.Memory
+	err := p.timed(ctx, "load", func(ctx context.Context) (err error) {
+		ms, _, err = p.svc().Storage.Find(ctx, memory.Filter{Owner: p.owner, Hashes: hashes}, memory.Page{})
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -365,7 +373,7 @@ func (p *pass) batchOf(ctx context.Context, hashes []string, phases []string) er
 	for _, m := range ms {
 		p.known[m.Hash] = m
 	}
-	if err := p.loadDegrees(ctx); err != nil {
+	if err := p.timed(ctx, "load", p.loadDegrees); err != nil {
 		return err
 	}
 	needNbrs := false
@@ -409,7 +417,7 @@ func (p *pass) batchOf(ctx context.Context, hashes []string, phases []string) er
 		}
 		marks = append(marks, Mark{Hash: m.Hash, ConsolidatedAt: p.now, Relevance: rel})
 	}
-	return p.c.State.SetMarks(ctx, p.owner, marks)
+	return p.timed(ctx, "marks", func(ctx context.Context) error { return p.c.State.SetMarks(ctx, p.owner, marks) })
 }
 
 // timed runs a step and adds its duration to the report.

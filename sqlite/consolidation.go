@@ -18,7 +18,8 @@ var _ consolidate.State = (*Store)(nil)
 
 // Pending returns up to limit hashes of memories matching f, never
 // consolidated first (oldest created first), then least recently
-// consolidated.
+// consolidated (ties by hash). Each of its two queries walks an index in
+// its order and stops at limit, so a pass does not sort the store.
 func (s *Store) Pending(ctx context.Context, f memory.Filter, limit int) ([]string, error) {
 	flt, err := newFilter(f)
 	if err != nil {
@@ -27,24 +28,56 @@ func (s *Store) Pending(ctx context.Context, f memory.Filter, limit int) ([]stri
 	if limit < 1 {
 		return nil, memory.Errorf(memory.EInvalid, "limit %d is below 1", limit)
 	}
-	var b sqlBuilder
-	b.add("SELECT m.hash FROM memories m LEFT JOIN consolidation_marks c ON c.owner = m.owner AND c.hash = m.hash WHERE ")
-	flt.where(&b)
-	b.add(" ORDER BY coalesce(c.consolidated_at, 0), m.created_at, m.id LIMIT ?", limit)
-	rows, err := s.on(nil).QueryContext(ctx, b.String(), b.args...)
+	fresh, marked := consolidationPendingSQL(flt, limit)
+	var out []string
+	err = s.read(ctx, func(tx *sql.Tx) error {
+		out = []string{}
+		for _, b := range []*sqlBuilder{&fresh, &marked} {
+			n := limit - len(out)
+			if n == 0 {
+				break
+			}
+			args := b.args
+			if b == &marked {
+				args = append(args[:len(args):len(args)], n)
+			}
+			rows, err := tx.QueryContext(ctx, b.String(), args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var h string
+				if err := rows.Scan(&h); err != nil {
+					rows.Close()
+					return err
+				}
+				out = append(out, h)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("pending memories: %w", err)
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var h string
-		if err := rows.Scan(&h); err != nil {
-			return nil, fmt.Errorf("pending memories: %w", err)
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// consolidationPendingSQL returns the queries of Pending: memories never
+// consolidated, and memories consolidated before (whose LIMIT argument
+// the caller appends). The CROSS JOIN keeps SQLite walking the marks in
+// time order rather than sorting the memories a time filter selects.
+func consolidationPendingSQL(flt filter, limit int) (fresh, marked sqlBuilder) {
+	fresh.add("SELECT m.hash FROM memories m WHERE ")
+	flt.where(&fresh)
+	fresh.add(" AND NOT EXISTS (SELECT 1 FROM consolidation_marks c WHERE c.owner = m.owner AND c.hash = m.hash) ORDER BY m.created_at, m.id LIMIT ?", limit)
+	marked.add("SELECT m.hash FROM consolidation_marks c CROSS JOIN memories m ON m.owner = c.owner AND m.hash = c.hash WHERE c.owner = ? AND ", flt.Owner)
+	flt.where(&marked)
+	marked.add(" ORDER BY c.consolidated_at, c.hash LIMIT ?")
+	return fresh, marked
 }
 
 // Marks returns the marks of owner's memories with these hashes.

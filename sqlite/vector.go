@@ -355,9 +355,32 @@ func (s *Store) candidates(ctx context.Context, f filter) ([]int64, error) {
 // hydrate reads the memories of the top rows, keeping their order. A row
 // deleted since the scan is left out.
 func (s *Store) hydrate(ctx context.Context, top []scored) ([]memory.Hit, error) {
-	ids := make([]int64, len(top))
-	for i, t := range top {
-		ids[i] = t.id
+	byID, err := s.hydrateIDs(ctx, top)
+	if err != nil {
+		return nil, err
+	}
+	hits := make([]memory.Hit, 0, len(top))
+	for _, t := range top {
+		if m := byID[t.id]; m != nil {
+			hits = append(hits, memory.Hit{Memory: m, Score: max(-1, min(1, float64(t.score)))})
+		}
+	}
+	return hits, nil
+}
+
+// hydrateIDs reads the live memories of the scored rows by row id.
+func (s *Store) hydrateIDs(ctx context.Context, top []scored) (map[int64]*memory.Memory, error) {
+	ids := make([]int64, 0, len(top))
+	seen := make(map[int64]bool, len(top))
+	for _, t := range top {
+		if !seen[t.id] {
+			seen[t.id] = true
+			ids = append(ids, t.id)
+		}
+	}
+	byID := make(map[int64]*memory.Memory, len(ids))
+	if len(ids) == 0 {
+		return byID, nil
 	}
 	js, _ := json.Marshal(ids) // int64s always marshal
 	rows, err := s.on(nil).QueryContext(ctx, "SELECT "+memoryCols+
@@ -366,7 +389,6 @@ func (s *Store) hydrate(ctx context.Context, top []scored) ([]memory.Hit, error)
 		return nil, fmt.Errorf("vector search: %w", err)
 	}
 	defer rows.Close()
-	byID := make(map[int64]*memory.Memory, len(top))
 	for rows.Next() {
 		m, id, err := scanMemory(rows)
 		if err != nil {
@@ -377,11 +399,5 @@ func (s *Store) hydrate(ctx context.Context, top []scored) ([]memory.Hit, error)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("vector search: %w", err)
 	}
-	hits := make([]memory.Hit, 0, len(top))
-	for _, t := range top {
-		if m := byID[t.id]; m != nil {
-			hits = append(hits, memory.Hit{Memory: m, Score: max(-1, min(1, float64(t.score)))})
-		}
-	}
-	return hits, nil
+	return byID, nil
 }

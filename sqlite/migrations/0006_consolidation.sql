@@ -44,6 +44,7 @@ CREATE TABLE consolidation_marks (
 	relevance       REAL    NOT NULL,
 	PRIMARY KEY (owner, hash)
 ) WITHOUT ROWID;
+CREATE INDEX consolidation_marks_time ON consolidation_marks (owner, consolidated_at, hash);
 
 -- consolidation_runs: the history of passes with their reports (JSON).
 CREATE TABLE consolidation_runs (

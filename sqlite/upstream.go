@@ -48,7 +48,8 @@ var upstreamCols = []string{"id", "content_hash", "content", "tags", "memory_typ
 // mapped through the ontology (unknown types become memory.FallbackType,
 // counted in the report), metadata parsed with upstream's quality_score,
 // access_count and last_accessed_at lifted into their fields, timestamps
-// from the epoch columns (or the ISO ones). Owner and vectors are left
+// from the epoch columns (or the ISO ones), superseded_by translated to
+// this program's hash of the newer version. Owner and vectors are left
 // empty: the caller owns the memories and embeds them with its model.
 // Tombstones are counted and skipped. Nothing in the file is changed.
 //
@@ -79,6 +80,20 @@ func ReadUpstream(ctx context.Context, path string, fn func(*memory.Memory) erro
 	rawRows(c, "SELECT sql FROM sqlite_schema WHERE name = 'memory_embeddings'", func(st *sqlite3.Stmt) {
 		rep.Embeddings = strings.Join(strings.Fields(st.ColumnText(0)), " ")
 	})
+
+	// superseded_by holds upstream's hash of the newer version, which for
+	// memories stored before upstream hashed content alone differs from
+	// ours: translate it.
+	rehash := map[string]string{}
+	if have["superseded_by"] {
+		err := rawRows(c, `SELECT content_hash, content FROM memories WHERE content_hash IN
+			(SELECT superseded_by FROM memories WHERE coalesce(superseded_by, '') <> '')`, func(st *sqlite3.Stmt) {
+			rehash[st.ColumnText(0)] = memory.ContentHash(st.ColumnText(1))
+		})
+		if err != nil {
+			return rep, fmt.Errorf("%s: read memories: %w", path, describe(err))
+		}
+	}
 
 	sel := make([]string, len(upstreamCols))
 	for i, col := range upstreamCols {
@@ -115,6 +130,9 @@ func ReadUpstream(ctx context.Context, path string, fn func(*memory.Memory) erro
 		rep.Live++
 		if m.SupersededBy != "" {
 			rep.Superseded++
+			if h, ok := rehash[m.SupersededBy]; ok {
+				m.SupersededBy = h
+			}
 		}
 		if err := fn(m); err != nil {
 			return rep, err

@@ -43,9 +43,9 @@ func TestReadUpstream(t *testing.T) {
 		{Content: "a legacy note", Tags: "untagged", Type: "standard", CreatedAt: t0.Add(time.Minute)},
 		{Content: "an odd one", Type: "brainstorm", Metadata: "{not json", CreatedAt: t0.Add(2 * time.Minute), ISOOnly: true},
 		{Content: "deleted long ago", CreatedAt: t0.Add(3 * time.Minute), DeletedAt: t0.Add(time.Hour)},
-		{Content: "old version", Type: "note", CreatedAt: t0.Add(4 * time.Minute), SupersededBy: "upstream-5-b", Version: 1, Confidence: 0.5},
+		{Content: "old version", Type: "note", CreatedAt: t0.Add(4 * time.Minute), SupersededBy: "upstream-6-8", Version: 1, Confidence: 0.5},
 		{Content: "   ", CreatedAt: t0.Add(5 * time.Minute)},
-		{Content: "tag soup", Tags: strings.Repeat("x", 120) + ",ok", CreatedAt: t0.Add(6 * time.Minute), LastAccessed: t0.Add(time.Hour).Unix()},
+		{Hash: "upstream-6-8", Content: "tag soup", Tags: strings.Repeat("x", 120) + ",ok", CreatedAt: t0.Add(6 * time.Minute), LastAccessed: t0.Add(time.Hour).Unix()},
 	}
 	path := MustUpstreamDB(t, rows)
 	before, _ := os.ReadFile(path)
@@ -85,8 +85,8 @@ func TestReadUpstream(t *testing.T) {
 	if got[2].Type != memory.FallbackType || got[2].Metadata["upstream_metadata"] != "{not json" || !got[2].CreatedAt.Equal(t0.Add(2*time.Minute)) {
 		t.Errorf("odd memory=%+v, want the fallback type, raw metadata kept, time from the ISO column", got[2])
 	}
-	if got[3].SupersededBy != "upstream-5-b" || got[3].Metadata["confidence"] != 0.5 {
-		t.Errorf("old version=%+v, want superseded_by and confidence kept", got[3])
+	if got[3].SupersededBy != memory.ContentHash("tag soup") || got[3].Metadata["confidence"] != 0.5 {
+		t.Errorf("old version=%+v, want superseded_by (as our hash of the newer version) and confidence kept", got[3])
 	}
 	if !reflect.DeepEqual(got[4].Tags, []string{"ok"}) || !got[4].LastAccessedAt.Equal(t0.Add(time.Hour).Truncate(time.Second)) {
 		t.Errorf("tag soup=%+v, want the long tag dropped and last access from the column", got[4])

@@ -99,6 +99,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdMigrate(ctx, args, stdout, stderr, getenv)
 	case "discover":
 		return cmdDiscover(ctx, args, stdout, stderr, getenv)
+	case "health":
+		return cmdHealth(ctx, args, stdout, stderr, getenv)
 	case "version", "--version", "-version":
 		return cmdVersion(stdout)
 	case "help", "-h", "--help":
@@ -126,6 +128,7 @@ Commands:
   restore    a backup in place of the database: memory restore [-force] FILE | NAME | -latest
   migrate    import upstream's sqlite_vec.db: memory migrate [-from PATH] [-owner USER] [-dry-run]
   discover   list memory servers on the local network (mDNS): memory discover [-timeout 5s]
+  health     ask a running daemon whether it is healthy: memory health [-url http://127.0.0.1:8000]
   bench      benchmarks: memory bench locomo -data FILE | memory bench coldstart
   version    print the version and the commit it was built from
 

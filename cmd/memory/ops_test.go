@@ -230,3 +230,24 @@ func TestCLIVersion(t *testing.T) {
 		t.Errorf("version printed %q, want the version and the commit", out)
 	}
 }
+
+func TestCLIHealth(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "health.db")
+	url := startDaemon(t, db)
+	c := newCLI(t)
+	if out := c.must("health", "-url", url); !strings.Contains(out, "healthy") {
+		t.Errorf("health printed %q", out)
+	}
+	// The daemon made its first scheduled backup beside the database.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		if m, _ := filepath.Glob(filepath.Join(filepath.Dir(db), "backups", "memory_backup_*.db")); len(m) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the daemon made no backup beside the database")
+		}
+	}
+	if _, _, err := c.run("", "health", "-url", "http://127.0.0.1:1"); err == nil || !strings.Contains(err.Error(), "no answer") {
+		t.Errorf("health of nothing: %v, want no answer", err)
+	}
+}

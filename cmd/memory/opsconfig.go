@@ -19,7 +19,7 @@ type OpsConfig struct {
 	BackupInterval  string        // MCP_BACKUP_INTERVAL: hourly, daily (default) or weekly
 	BackupRetention time.Duration // MCP_BACKUP_RETENTION: days, default 7 (0 keeps every backup)
 	BackupMaxCount  int           // MCP_BACKUP_MAX_COUNT: default 10 (0: no limit)
-	BackupDir       string        // MCP_MEMORY_BACKUPS_PATH: default <base-dir>/backups
+	BackupDir       string        // MCP_MEMORY_BACKUPS_PATH: default "backups" beside the database
 
 	MDNSEnabled      bool          // MCP_MDNS_ENABLED: advertise the daemon, default true (as upstream)
 	MDNSName         string        // MCP_MDNS_SERVICE_NAME: default "MCP Memory Service"
@@ -67,15 +67,17 @@ func loadOpsConfig(getenv func(string) string) (*OpsConfig, error) {
 
 // addBackupDirFlag registers -backup-dir.
 func (c *OpsConfig) addBackupDirFlag(fs *flag.FlagSet) {
-	fs.StringVar(&c.BackupDir, "backup-dir", c.BackupDir, "backup directory (env MCP_MEMORY_BACKUPS_PATH; default <base-dir>/backups)")
+	fs.StringVar(&c.BackupDir, "backup-dir", c.BackupDir, "backup directory (env MCP_MEMORY_BACKUPS_PATH; default: backups beside the database)")
 }
 
-// backupDir is the backup directory once the base directory is known.
+// backupDir is the backup directory once the database path is known:
+// "backups" beside the database, which for the default database is
+// upstream's <base-dir>/backups.
 func (c *OpsConfig) backupDir(cfg *Config) string {
 	if c.BackupDir != "" {
 		return c.BackupDir
 	}
-	return filepath.Join(cfg.BaseDir, "backups")
+	return filepath.Join(filepath.Dir(cfg.DBPath), "backups")
 }
 
 // notSQLite explains that a backend other than SQLite backs itself up.

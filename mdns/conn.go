@@ -45,67 +45,63 @@ func (c plainConn) writeTo(b []byte, _ int, dst net.Addr) error {
 
 func (c plainConn) group() net.Addr { return nil }
 
-// conn4 is a socket of the IPv4 mDNS group (or the querier's).
-type conn4 struct {
-	p  *ipv4.PacketConn
-	c  net.PacketConn
-	mu *sync.Mutex // the outgoing interface is socket state
+// groupConn is an IPv4 or IPv6 socket that learns the interface of each
+// datagram and sends out of a chosen one: an mDNS group socket, or the
+// querier's.
+type groupConn struct {
+	c     net.PacketConn
+	grp   net.Addr
+	read  func(b []byte) (n, ifIndex int, src net.Addr, err error)
+	setIf func(*net.Interface) error
+	mu    sync.Mutex // the outgoing interface is socket state
 }
 
-func (c conn4) readFrom(b []byte) (int, int, net.Addr, error) {
-	n, cm, src, err := c.p.ReadFrom(b)
-	idx := 0
-	if cm != nil {
-		idx = cm.IfIndex
-	}
-	return n, idx, src, err
+func newConn4(c net.PacketConn) *groupConn {
+	p := ipv4.NewPacketConn(c)
+	p.SetMulticastTTL(255) // RFC 6762 §11
+	p.SetMulticastLoopback(true)
+	p.SetControlMessage(ipv4.FlagInterface, true) // not on Windows: answers then carry every address
+	return &groupConn{c: c, grp: groupV4, setIf: p.SetMulticastInterface,
+		read: func(b []byte) (int, int, net.Addr, error) {
+			n, cm, src, err := p.ReadFrom(b)
+			if cm == nil {
+				return n, 0, src, err
+			}
+			return n, cm.IfIndex, src, err
+		}}
 }
 
-func (c conn4) writeTo(b []byte, ifIndex int, dst net.Addr) error {
+func newConn6(c net.PacketConn) *groupConn {
+	p := ipv6.NewPacketConn(c)
+	p.SetMulticastHopLimit(255)
+	p.SetMulticastLoopback(true)
+	p.SetControlMessage(ipv6.FlagInterface, true)
+	return &groupConn{c: c, grp: groupV6, setIf: p.SetMulticastInterface,
+		read: func(b []byte) (int, int, net.Addr, error) {
+			n, cm, src, err := p.ReadFrom(b)
+			if cm == nil {
+				return n, 0, src, err
+			}
+			return n, cm.IfIndex, src, err
+		}}
+}
+
+func (c *groupConn) readFrom(b []byte) (int, int, net.Addr, error) { return c.read(b) }
+
+func (c *groupConn) writeTo(b []byte, ifIndex int, dst net.Addr) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if ifIndex > 0 {
 		if ifi, err := net.InterfaceByIndex(ifIndex); err == nil {
-			c.p.SetMulticastInterface(ifi)
+			c.setIf(ifi)
 		}
 	}
-	_, err := c.p.WriteTo(b, nil, dst)
+	_, err := c.c.WriteTo(b, dst)
 	return err
 }
 
-func (c conn4) group() net.Addr { return groupV4 }
-func (c conn4) Close() error    { return c.c.Close() }
-
-// conn6 is a socket of the IPv6 mDNS group (or the querier's).
-type conn6 struct {
-	p  *ipv6.PacketConn
-	c  net.PacketConn
-	mu *sync.Mutex // the outgoing interface is socket state
-}
-
-func (c conn6) readFrom(b []byte) (int, int, net.Addr, error) {
-	n, cm, src, err := c.p.ReadFrom(b)
-	idx := 0
-	if cm != nil {
-		idx = cm.IfIndex
-	}
-	return n, idx, src, err
-}
-
-func (c conn6) writeTo(b []byte, ifIndex int, dst net.Addr) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if ifIndex > 0 {
-		if ifi, err := net.InterfaceByIndex(ifIndex); err == nil {
-			c.p.SetMulticastInterface(ifi)
-		}
-	}
-	_, err := c.p.WriteTo(b, nil, dst)
-	return err
-}
-
-func (c conn6) group() net.Addr { return groupV6 }
-func (c conn6) Close() error    { return c.c.Close() }
+func (c *groupConn) group() net.Addr { return c.grp }
+func (c *groupConn) Close() error    { return c.c.Close() }
 
 // multicastInterfaces returns the interfaces that are up, multicast-capable
 // and not loopback.
@@ -133,17 +129,16 @@ func listenGroups(ifaces []net.Interface) ([]packetConn, error) {
 	}
 	var conns []packetConn
 	var errs []error
+	// ListenMulticastUDP joins on the first interface; the others are
+	// joined here (one without IPv4 or IPv6 refuses, which is fine).
 	if c, err := net.ListenMulticastUDP("udp4", &ifaces[0], groupV4); err != nil {
 		errs = append(errs, fmt.Errorf("ipv4: %w", err))
 	} else {
 		p := ipv4.NewPacketConn(c)
 		for i := range ifaces[1:] {
-			p.JoinGroup(&ifaces[i+1], groupV4) // an interface without IPv4 refuses; fine
+			p.JoinGroup(&ifaces[i+1], groupV4)
 		}
-		p.SetControlMessage(ipv4.FlagInterface, true) // not on Windows: answers then carry every address
-		p.SetMulticastTTL(255)
-		p.SetMulticastLoopback(true)
-		conns = append(conns, conn4{p: p, c: c, mu: new(sync.Mutex)})
+		conns = append(conns, newConn4(c))
 	}
 	if c, err := net.ListenMulticastUDP("udp6", &ifaces[0], groupV6); err != nil {
 		errs = append(errs, fmt.Errorf("ipv6: %w", err))
@@ -152,10 +147,7 @@ func listenGroups(ifaces []net.Interface) ([]packetConn, error) {
 		for i := range ifaces[1:] {
 			p.JoinGroup(&ifaces[i+1], groupV6)
 		}
-		p.SetControlMessage(ipv6.FlagInterface, true)
-		p.SetMulticastHopLimit(255)
-		p.SetMulticastLoopback(true)
-		conns = append(conns, conn6{p: p, c: c, mu: new(sync.Mutex)})
+		conns = append(conns, newConn6(c))
 	}
 	if len(conns) == 0 {
 		return nil, fmt.Errorf("join the mDNS groups: %w", errors.Join(errs...))
@@ -171,16 +163,10 @@ func listenQuerier() ([]packetConn, error) {
 	if c, err := net.ListenUDP("udp4", &net.UDPAddr{}); err != nil {
 		errs = append(errs, err)
 	} else {
-		p := ipv4.NewPacketConn(c)
-		p.SetMulticastTTL(255)
-		p.SetMulticastLoopback(true)
-		conns = append(conns, conn4{p: p, c: c, mu: new(sync.Mutex)})
+		conns = append(conns, newConn4(c))
 	}
 	if c, err := net.ListenUDP("udp6", &net.UDPAddr{IP: net.IPv6unspecified}); err == nil {
-		p := ipv6.NewPacketConn(c)
-		p.SetMulticastHopLimit(255)
-		p.SetMulticastLoopback(true)
-		conns = append(conns, conn6{p: p, c: c, mu: new(sync.Mutex)})
+		conns = append(conns, newConn6(c))
 	}
 	if len(conns) == 0 {
 		return nil, fmt.Errorf("open a UDP socket: %w", errors.Join(errs...))

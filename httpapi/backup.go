@@ -152,7 +152,9 @@ func (a *API) backupNow(r *http.Request) (*BackupNowResponse, error) {
 		return nil, err
 	}
 	start := time.Now()
-	f, err := b.Backup(r.Context())
+	// A backup started is finished even if the caller goes away (the
+	// dashboard's page closed); shutdown waits for it like any request.
+	f, err := b.Backup(context.WithoutCancel(r.Context()))
 	if err != nil {
 		a.logger().Error("backup on request", "err", err)
 		return &BackupNowResponse{Error: err.Error()}, nil

@@ -271,7 +271,7 @@ func Restore(ctx context.Context, from, to string, force bool, now time.Time) (R
 	// A database too damaged to lock (err != nil) cannot be in use
 	// either: the swap below replaces it.
 	inUse, _ := InUse(dst)
-	prev := dst + ".pre-restore-" + now.UTC().Format("20060102T150405Z")
+	prev := freePath(dst + ".pre-restore-" + now.UTC().Format("20060102T150405Z"))
 	if _, err := os.Stat(dst); errors.Is(err, os.ErrNotExist) {
 		prev = ""
 	}
@@ -369,6 +369,20 @@ func restoreOnline(ctx context.Context, src, dst, prev string) error {
 		return fmt.Errorf("mark %s changed: %w", dst, describe(err))
 	}
 	return integrity(c, "quick_check")
+}
+
+// freePath returns path, or path with a -N suffix when a file (or its
+// -wal) already has that name: a kept database is never overwritten.
+func freePath(path string) string {
+	p := path
+	for i := 2; ; i++ {
+		_, err1 := os.Lstat(p)
+		_, err2 := os.Lstat(p + "-wal")
+		if errors.Is(err1, os.ErrNotExist) && errors.Is(err2, os.ErrNotExist) {
+			return p
+		}
+		p = fmt.Sprintf("%s-%d", path, i)
+	}
 }
 
 // copyFile copies src to a new file dst (mode 0600) and syncs it.

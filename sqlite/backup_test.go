@@ -301,14 +301,23 @@ func TestRestore_KeepsPreviousDatabase(t *testing.T) {
 	if res.Previous != wantPrev || res.Online || res.Restored.Memories != 1 {
 		t.Errorf("Restore()=%+v, want Previous %s, not online, 1 memory", res, wantPrev)
 	}
-	if got := liveHashes(t, MustOpenStorePath(t, path), "local"); !slices.Equal(got, memorytest.Hashes(restoredMs...)) {
+	if got := hashesIn(t, path, "local"); !slices.Equal(got, memorytest.Hashes(restoredMs...)) {
 		t.Errorf("restored database holds %v, want the backup's %v", got, memorytest.Hashes(restoredMs...))
 	}
-	if got := liveHashes(t, MustOpenStorePath(t, wantPrev), "local"); !slices.Equal(got, memorytest.Hashes(oldMs...)) {
+	if got := hashesIn(t, wantPrev, "local"); !slices.Equal(got, memorytest.Hashes(oldMs...)) {
 		t.Errorf("kept database holds %v, want the previous %v", got, memorytest.Hashes(oldMs...))
 	}
 	if fi, err := os.Stat(path); err != nil || (runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600) {
 		t.Errorf("restored file: %v, %v; want mode 0600", fi, err)
+	}
+	// A second restore in the same second keeps the first one's previous
+	// database too.
+	res2, err := sqlite.Restore(t.Context(), bak, path, false, restoreTime)
+	if err != nil || res2.Previous != wantPrev+"-2" {
+		t.Fatalf("second Restore()=%+v, %v; want Previous %s-2", res2, err, wantPrev)
+	}
+	if got := hashesIn(t, wantPrev, "local"); !slices.Equal(got, memorytest.Hashes(oldMs...)) {
+		t.Errorf("the first kept database was overwritten: %v", got)
 	}
 }
 
@@ -372,6 +381,18 @@ func TestRestore_BadBackupChangesNothing(t *testing.T) {
 	if left, _ := filepath.Glob(path + ".*"); len(left) > 0 {
 		t.Errorf("a refused restore left %v", left)
 	}
+}
+
+// hashesIn returns the live hashes of owner in the database at path,
+// which it opens and closes.
+func hashesIn(t *testing.T, path, owner string) []string {
+	t.Helper()
+	s := sqlite.New(path)
+	if err := s.Open(t.Context()); err != nil {
+		t.Fatalf("Open(%s)=%v", path, err)
+	}
+	defer s.Close()
+	return liveHashes(t, s, owner)
 }
 
 // setUserVersion sets PRAGMA user_version of a database file.

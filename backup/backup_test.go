@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -179,11 +180,11 @@ func TestPrune(t *testing.T) {
 
 // fileSource writes a small file as the backup; fail makes the next n
 // backups fail.
-type fileSource struct{ fail int }
+type fileSource struct{ fail atomic.Int32 }
 
 func (s *fileSource) Backup(_ context.Context, path string) error {
-	if s.fail > 0 {
-		s.fail--
+	if s.fail.Load() > 0 {
+		s.fail.Add(-1)
 		return errors.New("disk full")
 	}
 	return os.WriteFile(path, []byte("backup"), 0o600)
@@ -222,7 +223,7 @@ func TestRun_Schedule(t *testing.T) {
 		if n := count(); n != 2 {
 			t.Fatalf("after a day: %d backups, want 2", n)
 		}
-		src.fail = 1
+		src.fail.Store(1)
 		time.Sleep(24*time.Hour + time.Second)
 		if st, _ := m.Status(); st.LastError == "" || count() != 2 {
 			t.Errorf("after a failed backup: Status()=%+v, want the error and still 2 backups", st)

@@ -29,10 +29,24 @@ import (
 // path must not exist; it is created with mode 0600 (its directory must
 // exist) and synced to disk before Backup returns. On error nothing is left
 // at path. Backup does not verify the copy: see Verify.
-func (s *Store) Backup(ctx context.Context, path string) (err error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+func (s *Store) Backup(ctx context.Context, path string) error {
+	err := vacuumInto(path, func() error {
+		_, err := s.db.ExecContext(ctx, "VACUUM INTO ?", path)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
+}
+
+// vacuumInto creates path (mode 0600; VACUUM INTO accepts an empty file,
+// which so gets our mode instead of the umask's), runs the VACUUM INTO
+// statement of run and syncs the copy; on error it removes what it made.
+func vacuumInto(path string, run func() error) (err error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
 	}
 	f.Close()
 	defer func() {
@@ -41,15 +55,10 @@ func (s *Store) Backup(ctx context.Context, path string) (err error) {
 			os.Remove(path + "-journal")
 		}
 	}()
-	// VACUUM INTO accepts an empty file; creating it first gives it our
-	// mode instead of the umask's.
-	if _, err := s.db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
-		return fmt.Errorf("backup to %s: %w", path, describe(err))
+	if err := run(); err != nil {
+		return describe(err)
 	}
-	if err := syncFile(path); err != nil {
-		return fmt.Errorf("backup to %s: %w", path, err)
-	}
-	return nil
+	return syncFile(path)
 }
 
 // Verify checks a backup file as the package function Verify does; it
@@ -341,25 +350,19 @@ func restoreOnline(ctx context.Context, src, dst, prev string) error {
 	if err != nil {
 		return fmt.Errorf("read %s: %w", dst, describe(err))
 	}
-	if f, err := os.OpenFile(prev, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err != nil {
-		return fmt.Errorf("keep the previous database: %w", err)
-	} else {
-		f.Close()
-	}
-	st, _, err := c.Prepare("VACUUM INTO ?")
-	if err == nil {
-		err = st.BindText(1, prev)
-		if err == nil {
-			err = st.Exec()
+	err = vacuumInto(prev, func() error {
+		st, _, err := c.Prepare("VACUUM INTO ?")
+		if err != nil {
+			return err
 		}
-		st.Close()
-	}
-	if err == nil {
-		err = syncFile(prev)
-	}
+		defer st.Close()
+		if err := st.BindText(1, prev); err != nil {
+			return err
+		}
+		return st.Exec()
+	})
 	if err != nil {
-		os.Remove(prev)
-		return fmt.Errorf("keep the previous database: %w", describe(err))
+		return fmt.Errorf("keep the previous database: %w", err)
 	}
 	if err := c.Restore("main", dsn(src)+"?mode=ro"); err != nil {
 		return fmt.Errorf("copy the backup into %s: %w", dst, describe(err))

@@ -244,12 +244,3 @@ func (s *Store) ReadLease(ctx context.Context, name string) (consolidate.Lease, 
 	}
 	return l, true, nil
 }
-
-// Owners lists the owners with live memories.
-func (s *Store) Owners(ctx context.Context) ([]string, error) {
-	return listRecords(ctx, s, func(sc scanner) (string, error) {
-		var o string
-		err := sc.Scan(&o)
-		return o, err
-	}, "owners", "SELECT DISTINCT owner FROM memories WHERE deleted_at IS NULL ORDER BY owner")
-}

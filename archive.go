@@ -42,8 +42,7 @@ func (s *Service) Archived(ctx context.Context, page, pageSize int) (ArchiveList
 		return res, err
 	}
 	res.Memories, res.Total = nonNil(ms), total
-	res.TotalPages = (total + res.PageSize - 1) / res.PageSize
-	res.HasMore = res.Page < res.TotalPages
+	res.TotalPages, res.HasMore = pages(total, res.Page, res.PageSize)
 	return res, nil
 }
 

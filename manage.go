@@ -74,8 +74,7 @@ func (s *Service) List(ctx context.Context, req ListRequest) (ListResult, error)
 		return res, err
 	}
 	res.Memories, res.Total = nonNil(ms), total
-	res.TotalPages = (total + res.PageSize - 1) / res.PageSize
-	res.HasMore = res.Page < res.TotalPages
+	res.TotalPages, res.HasMore = pages(total, res.Page, res.PageSize)
 	return res, nil
 }
 
@@ -402,6 +401,13 @@ func (s *Service) cleanup(ctx context.Context, dry bool) (CleanupResult, error) 
 // looseKey normalises content for duplicate detection: lower case, words
 // only, single spaces.
 func looseKey(s string) string { return strings.Join(Words(s), " ") }
+
+// pages returns the number of pages of total items and whether there is
+// one after page.
+func pages(total, page, size int) (totalPages int, hasMore bool) {
+	totalPages = (total + size - 1) / size
+	return totalPages, page < totalPages
+}
 
 func nonNil[T any](s []T) []T {
 	if s == nil {

@@ -173,7 +173,7 @@ func (p *pass) describe(members []string) cluster {
 	}
 	unit(c.centroid)
 	for _, h := range members {
-		c.meanSim += cosine(c.centroid, p.known[h].Embedding)
+		c.meanSim += memory.Cosine(c.centroid, p.known[h].Embedding)
 	}
 	c.meanSim /= float64(len(members))
 	c.keywords = p.keywords(members)
@@ -228,20 +228,6 @@ func unit(v []float32) {
 	for i := range v {
 		v[i] *= inv
 	}
-}
-
-// cosine is the cosine similarity of a and b, 0 if either is zero.
-func cosine(a, b []float32) float64 {
-	var ab, aa, bb float64
-	for i := range min(len(a), len(b)) {
-		ab += float64(a[i]) * float64(b[i])
-		aa += float64(a[i]) * float64(a[i])
-		bb += float64(b[i]) * float64(b[i])
-	}
-	if aa == 0 || bb == 0 {
-		return 0
-	}
-	return ab / math.Sqrt(aa*bb)
 }
 
 func sortedSet(m map[string]bool) []string {

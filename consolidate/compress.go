@@ -64,7 +64,7 @@ func (p *pass) compress(ctx context.Context) error {
 		edges := make([]memory.Edge, 0, len(c.members))
 		for _, h := range c.members {
 			edges = append(edges, memory.Edge{Owner: p.owner, Source: sum.Hash, Target: h, Type: memory.RelSummarizes,
-				Similarity: round3(cosine(c.centroid, p.known[h].Embedding)), CreatedAt: p.now, UpdatedAt: p.now,
+				Similarity: round3(memory.Cosine(c.centroid, p.known[h].Embedding)), CreatedAt: p.now, UpdatedAt: p.now,
 				Metadata: map[string]any{"origin": "consolidation", "cluster_id": c.id}})
 		}
 		if _, err := p.c.graph().PutEdges(ctx, edges); err != nil {
@@ -113,7 +113,7 @@ func (p *pass) summaryText(c cluster) string {
 	lines := make([]line, 0, len(c.members))
 	for _, h := range c.members {
 		m := p.known[h]
-		lines = append(lines, line{h, cosine(c.centroid, m.Embedding), memory.Clip(firstSentence(m.Content), 160)})
+		lines = append(lines, line{h, memory.Cosine(c.centroid, m.Embedding), memory.Clip(firstSentence(m.Content), 160)})
 	}
 	sort.Slice(lines, func(i, j int) bool {
 		if lines[i].sim != lines[j].sim {

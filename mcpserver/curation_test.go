@@ -38,21 +38,8 @@ func MustConnectCurated(tb testing.TB) curated {
 	svc.Graph, svc.Archive, svc.Now = st, st, clock
 	c := consolidate.New(svc, st)
 	c.Now = clock
-	server := mcpserver.New(svc, mcpserver.Options{Consolidator: c})
-	t1, t2 := mcp.NewInMemoryTransports()
-	ss, err := server.Connect(ctx, t1, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, nil).Connect(ctx, t2, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		cs.Close()
-		ss.Wait()
-		st.Close()
-	})
+	tb.Cleanup(func() { st.Close() })
+	cs := connectService(tb, svc, mcpserver.Options{Consolidator: c})
 	return curated{cs: cs, svc: svc, now: &now}
 }
 

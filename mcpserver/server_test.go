@@ -26,8 +26,17 @@ func MustConnect(tb testing.TB, opts mcpserver.Options) *mcp.ClientSession {
 	if err := st.Open(ctx); err != nil {
 		tb.Fatal(err)
 	}
+	tb.Cleanup(func() { st.Close() })
 	svc := memory.NewService(st, memorytest.NewFakeEmbedder(64))
 	svc.TimeParser = timeexpr.Bounds
+	return connectService(tb, svc, opts)
+}
+
+// connectService starts the MCP server over svc and returns a go-sdk
+// client session connected to it through in-memory transports.
+func connectService(tb testing.TB, svc *memory.Service, opts mcpserver.Options) *mcp.ClientSession {
+	tb.Helper()
+	ctx := context.Background()
 	server := mcpserver.New(svc, opts)
 	st1, ct := mcp.NewInMemoryTransports()
 	ss, err := server.Connect(ctx, st1, nil)
@@ -42,7 +51,6 @@ func MustConnect(tb testing.TB, opts mcpserver.Options) *mcp.ClientSession {
 	tb.Cleanup(func() {
 		cs.Close()
 		ss.Wait()
-		st.Close()
 	})
 	return cs
 }

@@ -5,7 +5,6 @@ package sqlite
 
 import (
 	"context"
-	"math"
 	"runtime"
 	"slices"
 	"sort"
@@ -22,15 +21,9 @@ var _ memory.BatchVectorSearcher = (*Store)(nil)
 // than 500 times. A memory found for several queries is one *Memory shared
 // by their hits. Errors are VectorSearch's.
 func (s *Store) VectorSearchMany(ctx context.Context, f memory.Filter, model string, vecs [][]float32, limit int) ([][]memory.Hit, error) {
-	flt, err := newFilter(f)
+	flt, err := vectorArgs(f, model, limit)
 	if err != nil {
 		return nil, err
-	}
-	if limit < 1 {
-		return nil, memory.Errorf(memory.EInvalid, "limit %d is below 1", limit)
-	}
-	if model == "" {
-		return nil, memory.Errorf(memory.EInvalid, "vector search needs a model")
 	}
 	out := make([][]memory.Hit, len(vecs))
 	dim, err := s.modelDim(ctx, model)
@@ -47,18 +40,9 @@ func (s *Store) VectorSearchMany(ctx context.Context, f memory.Filter, model str
 			qs[i] = q
 		}
 	}
-	sl, err := s.slab(ctx, model, dim)
-	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	if !flt.inSlab() {
-		if ids, err = s.candidates(ctx, flt); err != nil {
-			return nil, err
-		}
-		if len(ids) == 0 {
-			return out, nil
-		}
+	sl, ids, err := s.slabFor(ctx, flt, model, dim)
+	if err != nil || sl == nil {
+		return out, err
 	}
 	tops := searchMany(sl, flt, qs, limit, ids)
 	var all []scored
@@ -85,23 +69,9 @@ func searchMany(sl *slab, f filter, qs [][]float32, k int, ids []int64) [][]scor
 	sl.mu.RLock()
 	defer sl.mu.RUnlock()
 	out := make([][]scored, len(qs))
-	sc := scan{owner: sl.ownerID(f.Owner), superseded: f.IncludeSuperseded, after: math.MinInt64, before: math.MaxInt64, all: ids == nil}
-	if sc.owner == 0 {
+	sc, ok := newScan(sl, f, ids)
+	if !ok {
 		return out
-	}
-	if !f.After.IsZero() {
-		sc.after = bound(f.After)
-	}
-	if !f.Before.IsZero() {
-		sc.before = bound(f.Before)
-	}
-	if ids != nil {
-		sc.slots = make([]int32, 0, len(ids))
-		for _, id := range ids {
-			if i, ok := sl.slot[id]; ok {
-				sc.slots = append(sc.slots, i)
-			}
-		}
 	}
 	n := len(sc.slots)
 	if sc.all {
@@ -147,8 +117,7 @@ func (sl *slab) scanRangeMany(qs [][]float32, sc scan, lo, hi int, tops []topK) 
 		if !sc.all {
 			i = int(sc.slots[p])
 		}
-		if sl.owners[i] != sc.owner || (!sc.superseded && sl.superseded[i]) ||
-			sl.created[i] < sc.after || sl.created[i] >= sc.before {
+		if !sl.matches(i, sc) {
 			continue
 		}
 		v := sl.vecs[i*dim : (i+1)*dim]

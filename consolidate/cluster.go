@@ -49,9 +49,6 @@ func (p *pass) cluster() {
 	rep := &p.report.Clustering
 	for _, c := range p.clusters {
 		rep.Count++
-		for _, h := range c.members {
-			p.inCluster[h] = true
-		}
 		if len(rep.Clusters) < maxListed {
 			rep.Clusters = append(rep.Clusters, ClusterInfo{ID: c.id, Size: len(c.members), Members: c.members,
 				Keywords: c.keywords, MeanSimilarity: round3(c.meanSim)})

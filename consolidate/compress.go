@@ -43,6 +43,7 @@ func (p *pass) compress(ctx context.Context) error {
 		}
 		content := p.summaryText(c)
 		info := SummaryInfo{Hash: memory.ContentHash(content), ClusterID: c.id, Members: len(c.members), Supersedes: supersede, Preview: memory.Clip(content, 100)}
+		p.summarized(c)
 		if p.dry {
 			rep.Created++
 			rep.Summary = appendCapped(rep.Summary, info)
@@ -79,6 +80,15 @@ func (p *pass) compress(ctx context.Context) error {
 		rep.Summary = appendCapped(rep.Summary, info)
 	}
 	return nil
+}
+
+// summarized keeps a cluster's members out of this pass's forgetting:
+// nobody should find a summary whose members vanished the same night.
+// Later passes may archive them like any other memory.
+func (p *pass) summarized(c cluster) {
+	for _, h := range c.members {
+		p.justSummarized[h] = true
+	}
 }
 
 // summariesOf counts, for each current summary, how many of the

@@ -227,15 +227,15 @@ type pass struct {
 	lowest    []Scored
 
 	// State of the batch being processed.
-	links     map[string]int // associations per memory
-	batch     []*memory.Memory
-	known     map[string]*memory.Memory // the batch and its neighbours
-	nbrs      map[string][]neighbour
-	degree    map[string]int
-	relevance map[string]float64
-	clusters  []cluster
-	inCluster map[string]bool
-	archived  map[string]bool
+	links          map[string]int // associations per memory
+	batch          []*memory.Memory
+	known          map[string]*memory.Memory // the batch and its neighbours
+	nbrs           map[string][]neighbour
+	degree         map[string]int
+	relevance      map[string]float64
+	clusters       []cluster
+	justSummarized map[string]bool
+	archived       map[string]bool
 }
 
 func (p *pass) svc() *memory.Service { return p.c.Service }
@@ -369,7 +369,7 @@ func (p *pass) batchOf(ctx context.Context, hashes []string, phases []string) er
 	p.batch, p.nbrs, p.clusters = ms, nil, nil
 	p.known = make(map[string]*memory.Memory, len(ms))
 	p.degree, p.relevance = map[string]int{}, map[string]float64{}
-	p.inCluster, p.archived = map[string]bool{}, map[string]bool{}
+	p.justSummarized, p.archived = map[string]bool{}, map[string]bool{}
 	for _, m := range ms {
 		p.known[m.Hash] = m
 	}

@@ -27,7 +27,7 @@ func (c Config) qualityRetention(q float64) float64 {
 
 // forget archives the batch's memories that decayed and went unused (see
 // Config), least relevant first, at most ForgetMaxShare of the batch.
-// Protected memories, summaries' members found in this pass and
+// Protected memories, members of a cluster summarised in this pass and
 // superseded versions are kept.
 func (p *pass) forget(ctx context.Context) error {
 	cfg := p.c.Config
@@ -47,7 +47,7 @@ func (p *pass) forget(ctx context.Context) error {
 			rel = cfg.Relevance(m, p.degree[m.Hash], p.now)
 		}
 		idle := days(lastUse(m), p.now)
-		if protected(m) || p.inCluster[m.Hash] {
+		if protected(m) || p.justSummarized[m.Hash] {
 			if idle >= float64(cfg.ForgetAccessDays) {
 				rep.Protected++ // unused long enough, kept regardless
 			}

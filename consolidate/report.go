@@ -133,7 +133,8 @@ type ForgettingReport struct {
 	Candidates int `json:"candidates"`
 	// Capped counts candidates left for later passes by ForgetMaxShare;
 	// Protected, memories unused for ForgetAccessDays but kept (protected
-	// tags, ratings, repeated mistakes, members of a cluster just found).
+	// tags, ratings, repeated mistakes, members of a cluster summarised in
+	// this pass).
 	Capped    int        `json:"capped"`
 	Protected int        `json:"protected"`
 	Archived  []Archived `json:"archived"`

@@ -30,9 +30,10 @@ type GraphNode struct {
 	Label     string    `json:"label"`
 	Type      string    `json:"memory_type"`
 	Tags      []string  `json:"tags"`
-	Quality   float64   `json:"quality_score"`
+	Quality   float64   `json:"quality_score" jsonschema:"effective quality (see memory_quality get)"`
 	CreatedAt time.Time `json:"created_at"`
-	Degree    int       `json:"degree"`
+	// Degree is the number of edges touching the memory.
+	Degree int `json:"degree"`
 }
 
 // Subgraph is a set of memories and the edges between them.
@@ -253,17 +254,20 @@ func (s *Service) subgraphOf(ctx context.Context, set map[string]int, edges []Ed
 	if err != nil {
 		return g, err
 	}
+	now := s.now()
 	for _, h := range sortedKeys(set) {
 		if m := byHash[h]; m != nil {
-			g.Nodes = append(g.Nodes, nodeOf(m, degree[h]))
+			g.Nodes = append(g.Nodes, nodeOf(m, degree[h], now))
 		}
 	}
 	sort.Slice(g.Edges, func(i, j int) bool { return edgeLess(g.Edges[i], g.Edges[j]) })
 	return g, nil
 }
 
-func nodeOf(m *Memory, degree int) GraphNode {
-	return GraphNode{ID: m.Hash, Label: Clip(m.Content, 80), Type: m.Type, Tags: m.Tags, Quality: m.Quality, CreatedAt: m.CreatedAt, Degree: degree}
+// nodeOf describes a memory as a graph node, with its effective quality.
+func nodeOf(m *Memory, degree int, now time.Time) GraphNode {
+	return GraphNode{ID: m.Hash, Label: Clip(m.Content, 80), Type: m.Type, Tags: m.Tags, Quality: round3(EffectiveQuality(m, now)),
+		CreatedAt: m.CreatedAt, Degree: degree}
 }
 
 func edgeLess(a, b Edge) bool {

@@ -259,7 +259,7 @@ func (c *Consolidator) Recommend(ctx context.Context, h Horizon) (Recommendation
 		if len(next) == c.Config.BatchSize && r.Pending == len(next) {
 			more = "at least "
 		}
-		r.Reasons = append(r.Reasons, fmt.Sprintf("%s%d memories were never consolidated", more, r.Pending))
+		r.Reasons = append(r.Reasons, fmt.Sprintf("memories never consolidated: %s%d", more, r.Pending))
 	}
 	if total > 0 {
 		switch {
@@ -273,7 +273,7 @@ func (c *Consolidator) Recommend(ctx context.Context, h Horizon) (Recommendation
 		r.Recommendation = Beneficial
 	}
 	if r.Conflicts > 0 {
-		r.Reasons = append(r.Reasons, fmt.Sprintf("%d unresolved conflicts (memory_conflicts) need a decision; consolidation does not resolve them", r.Conflicts))
+		r.Reasons = append(r.Reasons, fmt.Sprintf("unresolved conflicts: %d (memory_conflicts); consolidation does not decide them", r.Conflicts))
 	}
 	r.EstimatedSeconds = 1
 	work := min(total, c.Config.BatchSize)

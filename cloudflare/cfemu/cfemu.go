@@ -23,10 +23,12 @@
 package cfemu
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -68,6 +70,38 @@ type Server struct {
 	window  []time.Time // request times within the rate window
 	counts  map[string]int
 	lag     time.Duration
+	calls   []Call
+}
+
+// Call is one request the emulator answered.
+type Call struct {
+	At      time.Time
+	Service string // d1, vectorize, ai, r2, or other
+	Method  string
+	Path    string // after the account
+	Status  int    // 0 when the connection was dropped
+}
+
+// Calls returns the requests answered so far, oldest first.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Call(nil), s.calls...)
+}
+
+// statusWriter remembers the status written.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return w.ResponseWriter.(http.Hijacker).Hijack()
 }
 
 // New starts an emulator on 127.0.0.1 with no database, index or bucket;
@@ -256,6 +290,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.counts[service]++
 	s.mu.Unlock()
+	sw := &statusWriter{ResponseWriter: w}
+	w = sw
+	defer func() {
+		s.mu.Lock()
+		s.calls = append(s.calls, Call{At: s.opts.Now(), Service: service, Method: r.Method, Path: sub, Status: sw.status})
+		s.mu.Unlock()
+	}()
 	if wait := s.rateLimited(); wait > 0 {
 		s.refuse(w, wait)
 		return

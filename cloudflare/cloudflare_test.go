@@ -2,7 +2,6 @@ package cloudflare_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/mcp-memory-go/memory"
 	"github.com/mcp-memory-go/memory/cloudflare"
@@ -17,28 +16,17 @@ type env struct {
 }
 
 const (
-	testDB     = "11111111-2222-3333-4444-555555555555"
-	testIndex  = "memories"
-	testBucket = "memories"
+	testDB     = cfemu.TestDatabase
+	testIndex  = cfemu.TestIndex
+	testBucket = cfemu.TestBucket
 )
 
 // newEnv starts an emulator with a 64-dimensional cosine index (the fake
 // embedder's) and returns a configuration pointing at it.
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	emu := cfemu.New(cfemu.Options{})
-	t.Cleanup(emu.Close)
-	if err := emu.AddD1(testDB); err != nil {
-		t.Fatal(err)
-	}
-	emu.AddIndex(testIndex, 64, "cosine")
-	emu.AddBucket(testBucket)
-	return &env{emu: emu, cfg: cloudflare.Config{
-		APIToken: emu.Token(), AccountID: emu.Account(), D1Database: testDB,
-		VectorizeIndex: testIndex, IndexModel: memorytest.NewFakeEmbedder(64).Model().Name,
-		R2Bucket: testBucket, BaseURL: emu.URL,
-		RequestsPerSecond: -1, BaseDelay: time.Millisecond, MaxDelay: 10 * time.Millisecond,
-	}}
+	emu, cfg := cfemu.NewAccount(t, 64, memorytest.NewFakeEmbedder(64).Model().Name)
+	return &env{emu: emu, cfg: cfg}
 }
 
 // open opens a store on the environment.

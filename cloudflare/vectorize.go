@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -94,7 +95,12 @@ func (s *Store) openIndex(ctx context.Context) error {
 			continue
 		}
 		body := map[string]string{"propertyName": mi.name, "indexType": mi.typ}
-		if err := s.c.postJSON(ctx, "vectorize", "create metadata index", s.indexPath()+"/metadata_index/create", body, nil); err != nil {
+		err := s.c.postJSON(ctx, "vectorize", "create metadata index", s.indexPath()+"/metadata_index/create", body, nil)
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Status == http.StatusConflict {
+			continue // another process created it meanwhile
+		}
+		if err != nil {
 			return setupError(err, SettingIndex, what)
 		}
 		created = true

@@ -295,3 +295,28 @@ func (s *Store) SetSyncState(ctx context.Context, kv map[string]string) error {
 	}
 	return nil
 }
+
+// QueueForSync queues these memories (any owner, live or tombstones) for
+// pushing, as a drift check does for memories the remote lacks or holds
+// older. Keys of memories the store does not hold are ignored.
+func (s *Store) QueueForSync(ctx context.Context, keys []memory.Key) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		q := s.on(tx)
+		for _, k := range keys {
+			_, err := q.ExecContext(ctx, `INSERT INTO sync_outbox (owner, hash, seq, queued_at)
+				SELECT owner, hash, seq, ? FROM memories WHERE owner = ? AND hash = ?
+				ON CONFLICT (owner, hash) DO UPDATE SET held_until = 0`, s.nowMS(), k.Owner, k.Hash)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("queue memories for sync: %w", err)
+	}
+	return nil
+}

@@ -44,25 +44,10 @@ type filter struct {
 
 // newFilter validates f.
 func newFilter(f memory.Filter) (filter, error) {
-	if f.Owner == "" {
-		return filter{}, memory.Errorf(memory.EInvalid, "filter has no owner")
+	if err := f.Check(); err != nil {
+		return filter{}, err
 	}
-	switch f.TagMatch {
-	case "", memory.TagAny, memory.TagAll:
-	default:
-		return filter{}, memory.Errorf(memory.EInvalid, "tag match %q is neither %q nor %q", f.TagMatch, memory.TagAny, memory.TagAll)
-	}
-	out := filter{Filter: f}
-	seen := map[string]bool{}
-	for _, t := range f.Tags {
-		// An empty tag is kept: it matches nothing, so a filter of empty
-		// tags never widens into "everything".
-		t = memory.NormalizeTag(t)
-		if !seen[t] {
-			seen[t] = true
-			out.tags = append(out.tags, t)
-		}
-	}
+	out := filter{Filter: f, tags: f.NormalTags()}
 	if f.Contains != "" {
 		out.folded = memory.FoldString(f.Contains)
 	}

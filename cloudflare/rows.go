@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -209,31 +208,4 @@ func prefix(s string, n int) string {
 }
 
 // validate checks the fields Insert requires.
-func validate(m *memory.Memory) error {
-	if m == nil {
-		return memory.Errorf(memory.EInvalid, "nil memory")
-	}
-	var missing []string
-	for _, f := range []struct {
-		name string
-		ok   bool
-	}{
-		{"owner", m.Owner != ""},
-		{"hash", m.Hash != ""},
-		{"content", m.Content != ""},
-		{"type", m.Type != ""},
-		{"created_at", !m.CreatedAt.IsZero()},
-		{"updated_at", !m.UpdatedAt.IsZero()},
-	} {
-		if !f.ok {
-			missing = append(missing, f.name)
-		}
-	}
-	if len(missing) > 0 {
-		return memory.Errorf(memory.EInvalid, "memory %s has no %s", memory.Clip(m.Hash, 16), strings.Join(missing, ", "))
-	}
-	if len(m.Embedding) > 0 && m.EmbeddingModel == "" {
-		return memory.Errorf(memory.EInvalid, "memory %s has a vector but no embedding model", m.Hash)
-	}
-	return nil
-}
+func validate(m *memory.Memory) error { return memory.CheckInsert(m) }

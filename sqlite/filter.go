@@ -58,27 +58,10 @@ type filter struct {
 // newFilter validates f. It returns EInvalid for a missing owner or an
 // unknown TagMatch.
 func newFilter(f memory.Filter) (filter, error) {
-	if f.Owner == "" {
-		return filter{}, memory.Errorf(memory.EInvalid, "filter has no owner")
+	if err := f.Check(); err != nil {
+		return filter{}, err
 	}
-	switch f.TagMatch {
-	case "", memory.TagAny, memory.TagAll:
-	default:
-		return filter{}, memory.Errorf(memory.EInvalid, "tag match %q is neither %q nor %q", f.TagMatch, memory.TagAny, memory.TagAll)
-	}
-	out := filter{Filter: f}
-	if len(f.Tags) > 0 {
-		seen := make(map[string]bool, len(f.Tags))
-		for _, t := range f.Tags {
-			// An empty tag is kept: it matches nothing, so a filter made
-			// of empty tags never widens into "everything".
-			t = memory.NormalizeTag(t)
-			if !seen[t] {
-				seen[t] = true
-				out.tags = append(out.tags, t)
-			}
-		}
-	}
+	out := filter{Filter: f, tags: f.NormalTags()}
 	if f.Contains != "" {
 		out.folded = memory.FoldString(f.Contains)
 	}

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/mcp-memory-go/memory"
@@ -142,35 +141,8 @@ func normalizeTags(tags []string) []string {
 	return out
 }
 
-// validate checks the fields Insert and Update require.
-func validate(m *memory.Memory) error {
-	if m == nil {
-		return memory.Errorf(memory.EInvalid, "nil memory")
-	}
-	var missing []string
-	for _, f := range []struct {
-		name string
-		ok   bool
-	}{
-		{"owner", m.Owner != ""},
-		{"hash", m.Hash != ""},
-		{"content", m.Content != ""},
-		{"type", m.Type != ""},
-		{"created_at", !m.CreatedAt.IsZero()},
-		{"updated_at", !m.UpdatedAt.IsZero()},
-	} {
-		if !f.ok {
-			missing = append(missing, f.name)
-		}
-	}
-	if len(missing) > 0 {
-		return memory.Errorf(memory.EInvalid, "memory %s has no %s", memory.Clip(m.Hash, 16), strings.Join(missing, ", "))
-	}
-	if len(m.Embedding) > 0 && m.EmbeddingModel == "" {
-		return memory.Errorf(memory.EInvalid, "memory %s has a vector but no embedding model", m.Hash)
-	}
-	return nil
-}
+// validate checks the fields Insert requires.
+func validate(m *memory.Memory) error { return memory.CheckInsert(m) }
 
 const insertSQL = `INSERT INTO memories (owner, hash, content, type, metadata,
 	created_at, updated_at, last_accessed_at, deleted_at, access_count, quality,

@@ -106,6 +106,11 @@ type Config struct {
 	// the dimension that model makes: Open refuses an index of another.
 	IndexModel      string
 	IndexDimensions int
+	// IndexOptional leaves an index that does not fit (another metric or
+	// dimension) unused, with a warning, instead of refusing to open: the
+	// hybrid backend, whose local model may not be the index's, searches
+	// locally anyway.
+	IndexOptional bool
 	// R2Bucket receives content larger than LargeContent bytes; empty
 	// means such content is refused with ETooLarge.
 	R2Bucket     string
@@ -212,6 +217,9 @@ type Store struct {
 	info      indexInfo      // the index's processing state
 	indexing  sync.Mutex     // one index maintenance at a time
 	closeOnce sync.Once
+
+	opening sync.Mutex // held while opening
+	opened  bool
 }
 
 // New returns a store for cfg. Nothing is contacted until Open.
@@ -233,11 +241,26 @@ func New(cfg Config) *Store {
 // metric, dimension and metadata indexes) and the R2 bucket. It returns a
 // *SetupError naming the setting to fix when one is missing, refused or
 // does not fit, and changes nothing in that case.
-func (s *Store) Open(ctx context.Context) error {
+//
+// If Open fails because Cloudflare does not answer (see Unreachable), the
+// store may still be used: every method first tries to finish opening, and
+// fails the same way until Cloudflare answers. A hybrid store relies on
+// this to start offline.
+func (s *Store) Open(ctx context.Context) error { return s.ready(ctx) }
+
+// ready opens the store if it is not open yet.
+func (s *Store) ready(ctx context.Context) error {
+	s.opening.Lock()
+	defer s.opening.Unlock()
+	if s.opened {
+		return nil
+	}
 	if err := s.cfg.check(); err != nil {
 		return err
 	}
-	s.c = s.cfg.newClient()
+	if s.c == nil {
+		s.c = s.cfg.newClient()
+	}
 	if err := s.openD1(ctx); err != nil {
 		return err
 	}
@@ -251,11 +274,24 @@ func (s *Store) Open(ctx context.Context) error {
 			return err
 		}
 	}
+	s.opened = true
 	// Bring Vectorize up to date with writes that never reached it.
 	if err := s.reindex(ctx, 1000); err != nil {
 		s.log.Warn("vectorize is behind D1; searches score the affected memories exactly", "err", err)
 	}
 	return nil
+}
+
+// Unreachable reports whether err means that Cloudflare did not answer or
+// answered that it cannot serve now (network error, 5xx, 429), as opposed
+// to refusing the configuration: trying later may work.
+func Unreachable(err error) bool {
+	var se *SetupError
+	if errors.As(err, &se) {
+		return se.Setting == SettingBaseURL
+	}
+	var ae *APIError
+	return memory.ErrorCode(err) == memory.EUnavailable || (errors.As(err, &ae) && ae.Temporary())
 }
 
 // Close releases idle connections. Methods must not be called after it.
@@ -281,7 +317,7 @@ func setupError(err error, setting Setting, what string) error {
 	case ae.Status == http.StatusNotFound:
 		return &SetupError{Setting: setting, Msg: what + " was not found in the account (check it and the account id)", Err: ae}
 	case ae.Status == 0:
-		return &SetupError{Setting: SettingBaseURL, Msg: "Cloudflare's API cannot be reached", Err: ae}
+		return &SetupError{Setting: SettingBaseURL, Msg: "Cloudflare's API cannot be reached (check the network, and the API address if you set one)", Err: ae}
 	}
 	return err
 }
@@ -309,7 +345,7 @@ var migrations embed.FS
 
 // openD1 checks the database and creates the schema in an empty one.
 func (s *Store) openD1(ctx context.Context) error {
-	for attempt := 0; attempt < 2; attempt++ {
+	for attempt := 0; attempt < 3; attempt++ {
 		t, _, err := s.d1Query(ctx, "read schema version", q("SELECT value FROM mms_meta WHERE key = 'schema_version'"))
 		switch {
 		case err == nil:
@@ -325,8 +361,12 @@ func (s *Store) openD1(ctx context.Context) error {
 			}
 			return s.loadModels(ctx)
 		case sqlError(err, "no such table"):
-			if err := s.checkEmpty(ctx); err != nil {
+			empty, err := s.checkEmpty(ctx)
+			if err != nil {
 				return err
+			}
+			if !empty {
+				continue // another process created the schema meanwhile
 			}
 			if err := s.createSchema(ctx); err != nil && !sqlError(err, "already exists") {
 				return err
@@ -339,22 +379,28 @@ func (s *Store) openD1(ctx context.Context) error {
 	return &SetupError{Setting: SettingD1, Msg: "the schema could not be created"}
 }
 
-// checkEmpty refuses a database holding tables of something else, such as
-// upstream's memories/tags schema, rather than mixing two schemas.
-func (s *Store) checkEmpty(ctx context.Context) error {
+// checkEmpty reports whether the database has no table. It refuses a
+// database holding tables of something else, such as upstream's
+// memories/tags schema, rather than mixing two schemas; one holding this
+// program's schema (created by another process since the version was read)
+// is not empty.
+func (s *Store) checkEmpty(ctx context.Context) (bool, error) {
 	t, _, err := s.d1Query(ctx, "list tables", q(`SELECT name FROM sqlite_master WHERE type = 'table'
 		AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%' ORDER BY name`))
 	if err != nil {
-		return setupError(err, SettingD1, "the D1 database "+s.cfg.D1Database)
+		return false, setupError(err, SettingD1, "the D1 database "+s.cfg.D1Database)
 	}
 	if len(t.Rows) == 0 {
-		return nil
+		return true, nil
 	}
 	var names []string
 	for _, r := range t.Rows {
+		if colString(r[0]) == "mms_meta" {
+			return false, nil
+		}
 		names = append(names, colString(r[0]))
 	}
-	return &SetupError{Setting: SettingD1, Msg: fmt.Sprintf("the database holds tables this program did not create (%s); give it an empty D1 database",
+	return false, &SetupError{Setting: SettingD1, Msg: fmt.Sprintf("the database holds tables this program did not create (%s); give it an empty D1 database",
 		memory.Clip(strings.Join(names, ", "), 120))}
 }
 
@@ -390,6 +436,9 @@ func (s *Store) loadModels(ctx context.Context) error {
 // the Vectorize index; it returns an error describing what does not
 // answer.
 func (s *Store) Check(ctx context.Context) error {
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
 	if _, _, err := s.d1Query(ctx, "check", q("SELECT value FROM mms_meta WHERE key = 'schema_version'")); err != nil {
 		return fmt.Errorf("check d1: %w", err)
 	}

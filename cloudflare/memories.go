@@ -121,6 +121,9 @@ func setTags(owner, hash, tags string, live bool) []stmt {
 // hash when a live memory has it, and ETooLarge for content above the R2
 // threshold without a bucket. A retried call is not its own conflict.
 func (s *Store) Insert(ctx context.Context, mems []*memory.Memory) error {
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
 	if len(mems) == 0 {
 		return nil
 	}
@@ -199,6 +202,9 @@ func (s *Store) rowsByKey(ctx context.Context, op string, keys []memory.Key, con
 
 // Get returns owner's live memory with this hash, or ENotFound.
 func (s *Store) Get(ctx context.Context, owner, hash string) (*memory.Memory, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
 	t, _, err := s.d1Query(ctx, "get", q("SELECT "+memCols+" FROM memories m WHERE m.owner = ? AND m.hash = ? AND m.deleted_at IS NULL", owner, hash))
 	if err != nil {
 		return nil, fmt.Errorf("get memory %s: %w", hash, err)
@@ -217,6 +223,9 @@ func (s *Store) Get(ctx context.Context, owner, hash string) (*memory.Memory, er
 // It returns ENotFound if there is no such memory and EInvalid if a
 // required field is missing.
 func (s *Store) Update(ctx context.Context, m *memory.Memory) error {
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
 	if m == nil || m.Owner == "" || m.Hash == "" || m.Type == "" || m.CreatedAt.IsZero() || m.UpdatedAt.IsZero() {
 		return memory.Errorf(memory.EInvalid, "update of a memory needs owner, hash, type, created_at and updated_at")
 	}
@@ -247,6 +256,9 @@ func (s *Store) Update(ctx context.Context, m *memory.Memory) error {
 // Access statistics are not changes: they move neither the revision nor
 // the change sequence.
 func (s *Store) Touch(ctx context.Context, owner string, hashes []string, at time.Time) error {
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
 	if len(hashes) == 0 {
 		return nil
 	}
@@ -265,6 +277,9 @@ func (s *Store) Touch(ctx context.Context, owner string, hashes []string, at tim
 // PendingEmbeddings returns up to limit live memories of any owner whose
 // vector is missing or was made by another model.
 func (s *Store) PendingEmbeddings(ctx context.Context, model string, limit int) ([]*memory.Memory, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
 	if model == "" {
 		return nil, memory.Errorf(memory.EInvalid, "pending embeddings need a model")
 	}
@@ -287,6 +302,9 @@ func (s *Store) PendingEmbeddings(ctx context.Context, model string, limit int) 
 // unknown memories are ignored. It returns EInvalid for a vector without a
 // model or of the wrong length.
 func (s *Store) SetEmbeddings(ctx context.Context, us []memory.EmbeddingUpdate) error {
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
 	if len(us) == 0 {
 		return nil
 	}

@@ -26,6 +26,9 @@ func orderBy(o memory.Order) (string, error) {
 // returns the number matching in all, both from one D1 batch (one
 // snapshot).
 func (s *Store) Find(ctx context.Context, mf memory.Filter, p memory.Page) ([]*memory.Memory, int, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, 0, err
+	}
 	if p.Offset < 0 || p.Limit < 0 {
 		return nil, 0, memory.Errorf(memory.EInvalid, "page offset %d or limit %d is negative", p.Offset, p.Limit)
 	}
@@ -66,6 +69,9 @@ func (s *Store) Find(ctx context.Context, mf memory.Filter, p memory.Page) ([]*m
 // first; with dryRun it only returns the hashes. It returns EInvalid for a
 // filter that selects every memory of its owner, or a zero time.
 func (s *Store) Delete(ctx context.Context, mf memory.Filter, at time.Time, dryRun bool) ([]string, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
 	f, err := newFilter(mf)
 	if err != nil {
 		return nil, err
@@ -129,6 +135,9 @@ func (s *Store) Delete(ctx context.Context, mf memory.Filter, at time.Time, dryR
 // Tags returns the tags of owner's live memories with their counts, most
 // used first, then by tag.
 func (s *Store) Tags(ctx context.Context, owner string) ([]memory.TagCount, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
 	if owner == "" {
 		return nil, memory.Errorf(memory.EInvalid, "tags need an owner")
 	}
@@ -149,6 +158,9 @@ func (s *Store) Tags(ctx context.Context, owner string) ([]memory.TagCount, erro
 // Stats describes owner's memories, or every owner's if owner is "".
 // SizeBytes is the size of the D1 database as D1 reports it.
 func (s *Store) Stats(ctx context.Context, owner string) (memory.StoreStats, error) {
+	if err := s.ready(ctx); err != nil {
+		return memory.StoreStats{}, err
+	}
 	st := memory.StoreStats{Types: map[string]int64{}, Models: map[string]int64{}}
 	cond, args := "1", []any(nil)
 	if owner != "" {

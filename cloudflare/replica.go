@@ -24,6 +24,9 @@ const putRounds = 5
 // EInvalid for a copy missing a field or a revision, or a vector of the
 // wrong length.
 func (s *Store) Put(ctx context.Context, copies []*memory.Memory) (int, error) {
+	if err := s.ready(ctx); err != nil {
+		return 0, err
+	}
 	if len(copies) == 0 {
 		return 0, nil
 	}
@@ -211,6 +214,9 @@ func copyTags(m *memory.Memory, cond string, args ...any) []stmt {
 // after cursor, in the order of their last change (memory.Replica). The
 // cursor is "seq.id" of the last memory returned.
 func (s *Store) Changes(ctx context.Context, cursor string, limit int) ([]*memory.Memory, string, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, cursor, err
+	}
 	if limit < 1 {
 		return nil, cursor, memory.Errorf(memory.EInvalid, "limit %d is below 1", limit)
 	}
@@ -242,6 +248,9 @@ func (s *Store) Changes(ctx context.Context, cursor string, limit int) ([]*memor
 // Versions returns the versions of the memories with these keys, any
 // owner, tombstones included (memory.Replica).
 func (s *Store) Versions(ctx context.Context, keys []memory.Key) (map[memory.Key]memory.Version, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
 	out := make(map[memory.Key]memory.Version, len(keys))
 	for chunk := range slices.Chunk(keys, 500) {
 		t, err := s.rowsByKey(ctx, "versions", chunk, "1")

@@ -21,6 +21,9 @@ import (
 // Terms are taken literally. It returns EInvalid for an invalid filter or a
 // limit below 1.
 func (s *Store) KeywordSearch(ctx context.Context, mf memory.Filter, terms []string, limit int) ([]memory.Hit, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
 	f, err := newFilter(mf)
 	if err != nil {
 		return nil, err
@@ -62,6 +65,9 @@ func (s *Store) KeywordSearch(ctx context.Context, mf memory.Filter, terms []str
 // EInvalid for an invalid filter, a limit below 1 or a vector whose length
 // differs from the model's.
 func (s *Store) VectorSearch(ctx context.Context, mf memory.Filter, model string, vec []float32, limit int) ([]memory.Hit, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
 	f, err := newFilter(mf)
 	if err != nil {
 		return nil, err

@@ -57,21 +57,29 @@ func (s *Store) openIndex(ctx context.Context) error {
 	if err := s.c.getJSON(ctx, "vectorize", "get index", s.indexPath(), &desc); err != nil {
 		return setupError(err, SettingIndex, what)
 	}
+	unfit := func(err *SetupError) error {
+		if !s.cfg.IndexOptional {
+			return err
+		}
+		s.log.Warn("the Vectorize index is left unused; vectors stay in D1", "index", s.cfg.VectorizeIndex, "why", err.Msg)
+		s.cfg.VectorizeIndex = ""
+		return nil
+	}
 	if desc.Config.Metric != "cosine" {
-		return &SetupError{Setting: SettingIndex, Msg: fmt.Sprintf("%s uses the %s metric; memories need a cosine index (wrangler vectorize create NAME --dimensions=%d --metric=cosine)",
-			what, desc.Config.Metric, desc.Config.Dimensions)}
+		return unfit(&SetupError{Setting: SettingIndex, Msg: fmt.Sprintf("%s uses the %s metric; memories need a cosine index (wrangler vectorize create NAME --dimensions=%d --metric=cosine)",
+			what, desc.Config.Metric, desc.Config.Dimensions)})
 	}
 	dim := desc.Config.Dimensions
 	if want := s.cfg.IndexDimensions; want > 0 && want != dim {
-		return &SetupError{Setting: SettingIndex, Msg: fmt.Sprintf("%s has %d dimensions but the embedding model %s makes %d: use an index of %d dimensions or another model",
-			what, dim, s.cfg.IndexModel, want, want)}
+		return unfit(&SetupError{Setting: SettingIndex, Msg: fmt.Sprintf("%s has %d dimensions but the embedding model %s makes %d: use an index of %d dimensions or another model",
+			what, dim, s.cfg.IndexModel, want, want)})
 	}
 	s.mu.Lock()
 	known := s.dims[s.cfg.IndexModel]
 	s.mu.Unlock()
 	if known > 0 && known != dim {
-		return &SetupError{Setting: SettingModel, Msg: fmt.Sprintf("the D1 database holds %d-dimensional vectors of %s but %s has %d dimensions",
-			known, s.cfg.IndexModel, what, dim)}
+		return unfit(&SetupError{Setting: SettingModel, Msg: fmt.Sprintf("the D1 database holds %d-dimensional vectors of %s but %s has %d dimensions",
+			known, s.cfg.IndexModel, what, dim)})
 	}
 	var list struct {
 		MetadataIndexes []struct {

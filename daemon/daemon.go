@@ -60,6 +60,9 @@ type Config struct {
 	// httpapi.DefaultMaxUploadBytes.
 	MaxUploadBytes int64
 	// MCP holds the options of the MCP server at /mcp.
+	// Sync controls hybrid sync for the /api/sync routes; nil when the
+	// backend does not sync.
+	Sync    httpapi.Syncer
 	MCP     mcpserver.Options
 	Version string
 	Backend string
@@ -151,6 +154,7 @@ func New(ctx context.Context, svc *memory.Service, a *auth.Authenticator, cfg Co
 	d.api.Auth, d.api.Logger, d.api.Version, d.api.Backend = a, cfg.Logger, cfg.Version, cfg.Backend
 	d.api.MaxBodyBytes, d.api.Heartbeat, d.api.IncludeHostname = cfg.MaxBodyBytes, cfg.Heartbeat, cfg.IncludeHostname
 	d.api.Documents, d.api.MaxUploadBytes = cfg.Documents, cfg.MaxUploadBytes
+	d.api.Sync = cfg.Sync
 	if m := cfg.Documents; m != nil {
 		prevChange := m.OnChange
 		m.OnChange = func(u ingest.Upload) {

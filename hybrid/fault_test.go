@@ -12,6 +12,7 @@ import (
 	"github.com/mcp-memory-go/memory/cloudflare/cfemu"
 	"github.com/mcp-memory-go/memory/hybrid"
 	"github.com/mcp-memory-go/memory/memorytest"
+	"github.com/mcp-memory-go/memory/sqlite"
 )
 
 // The remote does not answer for a long stretch (every attempt fails, the
@@ -294,4 +295,38 @@ func TestBadCredentialsNamed(t *testing.T) {
 	if !strings.Contains(fmt.Sprint(err), string(cloudflare.SettingToken)) {
 		t.Errorf("Open(wrong token)=%v, want it to name %s", err, cloudflare.SettingToken)
 	}
+}
+
+// A hybrid store starts while Cloudflare does not answer (a laptop
+// offline): it works locally, and syncs everything once Cloudflare answers.
+func TestStartOffline(t *testing.T) {
+	a := newAccount(t)
+	ctx := t.Context()
+	up := a.emu.Inject(cfemu.Fault{Drop: true})
+	local := sqlite.New(filepath.Join(t.TempDir(), "memory.db"))
+	local.Outbox = true
+	if err := local.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	remote := cloudflare.New(a.cfg)
+	if err := remote.Open(ctx); !cloudflare.Unreachable(err) {
+		t.Fatalf("remote Open() offline=%v, want an unreachable error", err)
+	}
+	h := hybrid.New(local, remote)
+	h.PushDelay, h.PollInterval, h.BaseBackoff, h.MaxBackoff = 5*time.Millisecond, 20*time.Millisecond, 5*time.Millisecond, 50*time.Millisecond
+	if err := h.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	m := memorytest.NewMemory("alice", "written offline")
+	if err := h.Insert(ctx, []*memory.Memory{m}); err != nil {
+		t.Fatalf("Insert() offline=%v", err)
+	}
+	up()
+	eventually(t, "the store syncs once online", func() string {
+		if _, err := a.remote(t).Get(ctx, "alice", m.Hash); err != nil {
+			return err.Error()
+		}
+		return ""
+	})
 }

@@ -9,6 +9,7 @@
 //	memory users             add, list, disable and re-password user accounts
 //	memory ingest PATH…      store documents (pdf, txt, md, json, csv, html, docx)
 //	memory reembed           give every memory a vector of the current model
+//	memory sync              status, now, pause, resume of hybrid sync
 //	memory bench locomo      retrieval quality on the LoCoMo benchmark
 //	memory bench coldstart   time from process start to the first tools/list
 //	memory version           print the version
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdReembed(ctx, args, stdout, stderr, getenv)
 	case "bench":
 		return cmdBench(ctx, args, stdout, stderr, getenv)
+	case "sync":
+		return cmdSync(ctx, args, stdout, stderr, getenv)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "memory", version)
 		return nil
@@ -96,9 +99,11 @@ Commands:
   ingest     store documents as chunked memories: memory ingest [-tags a,b] [-chunk-size 1000] FILE_OR_DIR...
   reembed    give every memory a vector of the current embedding model
   bench      benchmarks: memory bench locomo -data FILE | memory bench coldstart
+  sync       hybrid backend: memory sync status [-json] | now | pause | resume
   version    print the version
 
 Every command that opens the store takes:
+  -backend B        sqlite (default), cloudflare or hybrid (env MCP_MEMORY_STORAGE_BACKEND)
   -db FILE          SQLite database (env MCP_MEMORY_SQLITE_PATH; default <base-dir>/memory.db)
   -base-dir DIR     data directory (env MCP_MEMORY_BASE_DIR)
   -embedding NAME   builtin (default), none, onnx (env MCP_EMBEDDING_MODEL)

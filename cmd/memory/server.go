@@ -50,6 +50,10 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		return serveBridge(ctx, hc, stdin, stdout, log)
 	}
+	cfg.role = "mcp"
+	if httpMode {
+		cfg.role = "http"
+	}
 	a, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -70,7 +74,7 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		ListLegacyTools: a.cfg.ListLegacyTools, MaxResponseChars: a.cfg.MaxResponseChars,
 		OnInitialized: a.warmUp, Ingest: docs, IngestRoots: roots,
 	})
-	a.log.Info("serving MCP over stdio", "db", a.cfg.DBPath)
+	a.log.Info("serving MCP over stdio", "db", a.where())
 	return srv.Run(ctx, &mcp.IOTransport{Reader: readCloser{stdin}, Writer: writeCloser{stdout}})
 }
 
@@ -102,7 +106,7 @@ func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, docs *ingest.Manager
 		AllowedHosts: hc.AllowedHosts, AllowedOrigins: hc.CORSOrigins,
 		MaxBodyBytes: hc.MaxBodyBytes, RateLimit: rateOrOff(hc.RateLimit), RateBurst: hc.RateBurst,
 		Heartbeat: hc.Heartbeat, IncludeHostname: hc.IncludeHost, Version: version, Backend: a.svc.Backend, Logger: a.log,
-		OAuth: as, Documents: docs,
+		OAuth: as, Documents: docs, Sync: a.syncControl(),
 		MCP: mcpserver.Options{ListLegacyTools: a.cfg.ListLegacyTools, MaxResponseChars: a.cfg.MaxResponseChars,
 			Ingest: docs, IngestRoots: roots},
 	})
@@ -110,7 +114,7 @@ func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, docs *ingest.Manager
 		ln.Close()
 		return err
 	}
-	fmt.Fprintf(stderr, "memory %s: serving %s (MCP at %s/mcp, API docs at %s/api/docs) on %s\n", version, base, base, base, a.cfg.DBPath)
+	fmt.Fprintf(stderr, "memory %s: serving %s (MCP at %s/mcp, API docs at %s/api/docs) on %s\n", version, base, base, base, a.where())
 	if as != nil {
 		fmt.Fprintf(stderr, "memory: OAuth 2.1 is on: issuer %s; users log in with `memory users add NAME` accounts\n", as.Issuer())
 		go rotateKeys(ctx, as, hc.OAuthKeyMaxAge, a.log)

@@ -199,3 +199,20 @@ func (s *Store) Stats(ctx context.Context, owner string) (memory.StoreStats, err
 	s.mu.Unlock()
 	return st, nil
 }
+
+// Owners returns the owners of live memories, sorted: what an export of
+// every user's memories walks through.
+func (s *Store) Owners(ctx context.Context) ([]string, error) {
+	if err := s.ready(ctx); err != nil {
+		return nil, err
+	}
+	t, _, err := s.d1Query(ctx, "owners", q("SELECT DISTINCT owner FROM memories WHERE deleted_at IS NULL ORDER BY owner"))
+	if err != nil {
+		return nil, fmt.Errorf("list owners: %w", err)
+	}
+	out := make([]string, len(t.Rows))
+	for i, r := range t.Rows {
+		out[i] = colString(r[0])
+	}
+	return out, nil
+}

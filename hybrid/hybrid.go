@@ -277,3 +277,6 @@ func (s *Store) Stats(ctx context.Context, owner string) (memory.StoreStats, err
 // Check checks the local store: a remote that does not answer is a sync
 // problem (see Problems), not a storage failure.
 func (s *Store) Check(ctx context.Context) error { return s.local.Check(ctx) }
+
+// Owners returns the owners of the local store's live memories.
+func (s *Store) Owners(ctx context.Context) ([]string, error) { return s.local.Owners(ctx) }

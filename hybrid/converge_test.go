@@ -1,6 +1,7 @@
 package hybrid_test
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -144,4 +145,40 @@ func converge(t *testing.T, a *account, nodes []*hybrid.Store) {
 		}
 		return ""
 	})
+}
+
+// A machine whose embedding model differs gets the other machines'
+// memories with their vectors, and embeds them with its own model after the
+// pull, so that its semantic search finds them.
+func TestPulledMemoriesEmbedded(t *testing.T) {
+	a := newAccount(t)
+	dir := t.TempDir()
+	ctx := t.Context()
+	first := a.node(t, filepath.Join(dir, "a.db"))
+	other := memorytest.NewFakeEmbedder(32)
+	var svc *memory.Service
+	second := a.node(t, filepath.Join(dir, "b.db"), func(h *hybrid.Store) {
+		h.AfterPull = func(ctx context.Context) { svc.Reembed(ctx, 100, nil) }
+	})
+	svc = memory.NewService(second, other)
+	m := memorytest.NewMemory("alice", "harbour cranes unload ships", memorytest.WithEmbedding(fake))
+	if err := first.Insert(ctx, []*memory.Memory{m}); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, first)
+	mustSync(t, second)
+	got, err := second.Get(ctx, "alice", m.Hash)
+	if err != nil || got.EmbeddingModel != other.Model().Name || len(got.Embedding) != 32 {
+		t.Fatalf("pulled memory: %v, model %q with %d dimensions; want it embedded by %s", err, got.EmbeddingModel, len(got.Embedding), other.Model().Name)
+	}
+	res, err := svc.Search(memory.WithOwner(ctx, "alice"), memory.SearchRequest{Query: "harbour cranes", Mode: memory.ModeSemantic})
+	if err != nil || len(res.Results) != 1 {
+		t.Errorf("semantic search on the second machine=%d results, %v", len(res.Results), err)
+	}
+	// Its own vector does not travel back over the first machine's.
+	mustSync(t, second)
+	mustSync(t, first)
+	if got, _ := first.Get(ctx, "alice", m.Hash); got.EmbeddingModel != fake.Model().Name {
+		t.Errorf("the first machine's vector became %q", got.EmbeddingModel)
+	}
 }

@@ -89,6 +89,10 @@ type Store struct {
 	Disabled bool
 	// OnEvent receives sync events (memory.EventSync*); it must not block.
 	OnEvent func(memory.Event)
+	// AfterPull, if set, runs in the syncer after a pull changed local
+	// memories: the place to embed those that arrived without a vector of
+	// the local model.
+	AfterPull func(ctx context.Context)
 	Logger  *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time

@@ -156,6 +156,9 @@ func (s *Store) cycle(ctx context.Context, force bool) Result {
 			s.mu.Lock()
 			s.run.lastPull = s.now()
 			s.mu.Unlock()
+			if n > 0 && s.AfterPull != nil {
+				s.AfterPull(ctx)
+			}
 			// What the pull found newer here was queued: push it too.
 			var m int
 			m, err = s.push(ctx, force)

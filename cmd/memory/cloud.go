@@ -241,6 +241,17 @@ func openCloudApp(ctx context.Context, cfg *Config, log *slog.Logger, emb memory
 	svc.MaxContentLength = c.maxContent
 	if c.sync != nil {
 		c.sync.OnEvent = svc.Announce
+		if svc.Embedder != nil {
+			// Memories from machines with another model arrive without a
+			// vector of ours: embed them so that semantic search finds them.
+			c.sync.AfterPull = func(ctx context.Context) {
+				if n, err := svc.Reembed(ctx, 100, nil); err != nil {
+					log.Warn("embed pulled memories", "err", err)
+				} else if n > 0 {
+					log.Info("embedded pulled memories", "count", n)
+				}
+			}
+		}
 	}
 	return &app{cfg: cfg, store: c.local, svc: svc, log: log, cloud: c}, nil
 }

@@ -93,7 +93,7 @@ type Store struct {
 	// memories: the place to embed those that arrived without a vector of
 	// the local model.
 	AfterPull func(ctx context.Context)
-	Logger  *slog.Logger
+	Logger    *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// RetryAfter extracts a remote's requested wait from an error (for

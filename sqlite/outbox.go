@@ -50,19 +50,19 @@ func (s *Store) Queuing() bool { return s.outbox }
 // enqueueSeq queues the memories changed by the write with sequence number
 // seq (every row it changed carries it).
 func (s *Store) enqueueSeq(ctx context.Context, tx *sql.Tx, seq int64) error {
-	_, err := s.on(tx).ExecContext(ctx, `INSERT INTO sync_outbox (owner, hash, seq, queued_at)
-		SELECT owner, hash, seq, ? FROM memories WHERE seq = ?
-		ON CONFLICT (owner, hash) DO UPDATE SET seq = excluded.seq, held_until = 0`, s.nowMS(), seq)
+	_, err := s.on(tx).ExecContext(ctx, `INSERT INTO sync_outbox (memory_id, seq, queued_at)
+		SELECT id, seq, ? FROM memories WHERE seq = ?
+		ON CONFLICT (memory_id) DO UPDATE SET seq = excluded.seq, held_until = 0`, s.nowMS(), seq)
 	if err != nil {
 		return fmt.Errorf("queue changes for sync: %w", err)
 	}
 	return nil
 }
 
-// enqueue queues one memory (a local copy newer than a remote one).
-func (s *Store) enqueue(ctx context.Context, q queryer, owner, hash string, seq int64) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO sync_outbox (owner, hash, seq, queued_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (owner, hash) DO UPDATE SET seq = excluded.seq, held_until = 0`, owner, hash, seq, s.nowMS())
+// enqueue queues memory id (a local copy newer than a remote one).
+func (s *Store) enqueue(ctx context.Context, q queryer, id, seq int64) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO sync_outbox (memory_id, seq, queued_at) VALUES (?, ?, ?)
+		ON CONFLICT (memory_id) DO UPDATE SET seq = excluded.seq, held_until = 0`, id, seq, s.nowMS())
 	return err
 }
 
@@ -71,7 +71,7 @@ func (s *Store) enqueue(ctx context.Context, q queryer, owner, hash string, seq 
 // was purged since, which leaves nothing to push).
 type OutboxEntry struct {
 	Owner, Hash string
-	Seq         int64
+	ID, Seq     int64 // the memory's row id, the change's sequence number
 	Attempts    int
 	Memory      *memory.Memory
 }
@@ -85,9 +85,9 @@ func (s *Store) PendingChanges(ctx context.Context, limit int) ([]OutboxEntry, e
 	var out []OutboxEntry
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		out = nil
-		rows, err := s.on(tx).QueryContext(ctx, `SELECT o.owner, o.hash, o.seq, o.attempts, m.id IS NOT NULL
-			FROM sync_outbox o LEFT JOIN memories m ON m.owner = o.owner AND m.hash = o.hash
-			WHERE o.held_until <= ? ORDER BY o.held_until, o.seq LIMIT ?`, s.nowMS(), limit)
+		rows, err := s.on(tx).QueryContext(ctx, `SELECT o.memory_id, o.seq, o.attempts, m.id IS NOT NULL
+			FROM sync_outbox o LEFT JOIN memories m ON m.id = o.memory_id
+			WHERE o.held_until <= ? ORDER BY o.seq LIMIT ?`, s.nowMS(), limit)
 		if err != nil {
 			return err
 		}
@@ -95,7 +95,7 @@ func (s *Store) PendingChanges(ctx context.Context, limit int) ([]OutboxEntry, e
 		for rows.Next() {
 			var e OutboxEntry
 			var ok bool
-			if err := rows.Scan(&e.Owner, &e.Hash, &e.Seq, &e.Attempts, &ok); err != nil {
+			if err := rows.Scan(&e.ID, &e.Seq, &e.Attempts, &ok); err != nil {
 				rows.Close()
 				return err
 			}
@@ -110,11 +110,11 @@ func (s *Store) PendingChanges(ctx context.Context, limit int) ([]OutboxEntry, e
 		}
 		for _, i := range present {
 			m, _, err := scanMemory(s.on(tx).QueryRowContext(ctx, "SELECT "+memoryCols+
-				" FROM memories m WHERE m.owner = ? AND m.hash = ?", out[i].Owner, out[i].Hash))
+				" FROM memories m WHERE m.id = ?", out[i].ID))
 			if err != nil {
 				return err
 			}
-			out[i].Memory = m
+			out[i].Memory, out[i].Owner, out[i].Hash = m, m.Owner, m.Hash
 		}
 		return nil
 	})
@@ -132,7 +132,7 @@ func (s *Store) DoneOutbox(ctx context.Context, es []OutboxEntry) error {
 	}
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		for _, e := range es {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM sync_outbox WHERE owner = ? AND hash = ? AND seq = ?", e.Owner, e.Hash, e.Seq); err != nil {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM sync_outbox WHERE memory_id = ? AND seq = ?", e.ID, e.Seq); err != nil {
 				return err
 			}
 		}
@@ -151,7 +151,7 @@ func (s *Store) HoldOutbox(ctx context.Context, es []OutboxEntry, reason string,
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		for _, e := range es {
 			_, err := tx.ExecContext(ctx, `UPDATE sync_outbox SET attempts = attempts + 1, last_error = ?, held_until = ?
-				WHERE owner = ? AND hash = ? AND seq = ?`, memory.Clip(reason, 500), until.UnixMilli(), e.Owner, e.Hash, e.Seq)
+				WHERE memory_id = ? AND seq = ?`, memory.Clip(reason, 500), until.UnixMilli(), e.ID, e.Seq)
 			if err != nil {
 				return err
 			}
@@ -306,9 +306,9 @@ func (s *Store) QueueForSync(ctx context.Context, keys []memory.Key) error {
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		q := s.on(tx)
 		for _, k := range keys {
-			_, err := q.ExecContext(ctx, `INSERT INTO sync_outbox (owner, hash, seq, queued_at)
-				SELECT owner, hash, seq, ? FROM memories WHERE owner = ? AND hash = ?
-				ON CONFLICT (owner, hash) DO UPDATE SET held_until = 0`, s.nowMS(), k.Owner, k.Hash)
+			_, err := q.ExecContext(ctx, `INSERT INTO sync_outbox (memory_id, seq, queued_at)
+				SELECT id, seq, ? FROM memories WHERE owner = ? AND hash = ?
+				ON CONFLICT (memory_id) DO UPDATE SET held_until = 0`, s.nowMS(), k.Owner, k.Hash)
 			if err != nil {
 				return err
 			}

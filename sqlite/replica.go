@@ -105,7 +105,7 @@ func (s *Store) putOne(ctx context.Context, q queryer, m *memory.Memory, seq int
 		switch memory.VersionOf(m).Compare(memory.VersionOf(local)) {
 		case -1:
 			if s.outbox {
-				return 0, s.enqueue(ctx, q, m.Owner, m.Hash, seq)
+				return 0, s.enqueue(ctx, q, id, seq)
 			}
 			return 0, nil
 		case 0:

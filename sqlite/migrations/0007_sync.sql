@@ -9,16 +9,14 @@
 ALTER TABLE memories ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
 
 CREATE TABLE sync_outbox (
-	owner      TEXT    NOT NULL,
-	hash       TEXT    NOT NULL,
-	seq        INTEGER NOT NULL, -- counters.seq of the change queued
+	memory_id  INTEGER PRIMARY KEY, -- memories.id (a tombstone keeps its row)
+	seq        INTEGER NOT NULL,    -- counters.seq of the change queued
 	queued_at  INTEGER NOT NULL,
 	attempts   INTEGER NOT NULL DEFAULT 0,
 	last_error TEXT    NOT NULL DEFAULT '',
-	held_until INTEGER NOT NULL DEFAULT 0, -- refused by the remote: retry after this
-	PRIMARY KEY (owner, hash)
-) WITHOUT ROWID;
-CREATE INDEX sync_outbox_order ON sync_outbox (held_until, seq);
+	held_until INTEGER NOT NULL DEFAULT 0 -- refused by the remote: retry after this
+);
+CREATE INDEX sync_outbox_seq ON sync_outbox (seq);
 
 CREATE TABLE sync_state (
 	key   TEXT PRIMARY KEY,

@@ -290,3 +290,27 @@ func TestTokenNeverLogged(t *testing.T) {
 		}
 	}
 }
+
+// Past the account's rate limit the emulator answers 429 with Retry-After,
+// as the API does; the store waits as asked and every call succeeds.
+func TestRateLimitWindow(t *testing.T) {
+	emu, cfg := cfemu.NewAccountWith(t, cfemu.Options{RateLimit: 10, RateWindow: time.Second}, 64, fake.Model().Name)
+	cfg.MaxRetries = 5
+	s := cloudflare.New(cfg)
+	if err := s.Open(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := range 8 {
+		m := memorytest.NewMemory("alice", fmt.Sprintf("within the limit %d", i))
+		if err := s.Insert(t.Context(), []*memory.Memory{m}); err != nil {
+			t.Fatalf("Insert(%d)=%v", i, err)
+		}
+	}
+	if emu.Refused() == 0 {
+		t.Error("the emulator refused nothing; the test proves nothing")
+	}
+	if _, n, err := s.Find(t.Context(), memory.Filter{Owner: "alice"}, memory.Page{}); err != nil || n != 8 {
+		t.Errorf("Find()=%d, %v; want 8", n, err)
+	}
+}

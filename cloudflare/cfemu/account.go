@@ -20,7 +20,14 @@ const (
 // pacing, short retry delays). The emulator stops when the test ends.
 func NewAccount(t testing.TB, dims int, model string) (*Server, cloudflare.Config) {
 	t.Helper()
-	emu := New(Options{})
+	return NewAccountWith(t, Options{}, dims, model)
+}
+
+// NewAccountWith is NewAccount with emulator options (rate limit,
+// latency).
+func NewAccountWith(t testing.TB, opts Options, dims int, model string) (*Server, cloudflare.Config) {
+	t.Helper()
+	emu := New(opts)
 	t.Cleanup(emu.Close)
 	if err := emu.AddD1(TestDatabase); err != nil {
 		t.Fatal(err)

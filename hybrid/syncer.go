@@ -36,7 +36,7 @@ func (s *Store) loop(ctx context.Context) {
 			retryAt := s.run.retryAt
 			s.mu.Unlock()
 			if wait := time.Until(retryAt); wait > 0 {
-				timer.Reset(wait)
+				timer.Reset(min(wait, s.PollInterval))
 			} else {
 				timer.Reset(s.PushDelay)
 			}
@@ -59,10 +59,13 @@ func (s *Store) cycleScheduled(ctx context.Context, force, first bool) {
 			s.renewLease(ctx)
 			return
 		}
+		// A backoff binds whichever process syncs (it is recorded in the
+		// database), except right after a start.
 		s.mu.Lock()
 		waiting := time.Until(s.run.retryAt) > 0
 		s.mu.Unlock()
-		if waiting {
+		if next := stateTime(state, keyNextAttempt); !first && (waiting || s.now().Before(next)) {
+			s.renewLease(ctx)
 			return
 		}
 	}
@@ -94,10 +97,10 @@ func (s *Store) forceRequested(ctx context.Context) bool {
 func (s *Store) nextWake() time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if wait := time.Until(s.run.retryAt); wait > 0 {
-		return wait
+	wait := s.PollInterval // renews the lease, also during a backoff
+	if w := time.Until(s.run.retryAt); w > 0 {
+		return min(w, wait)
 	}
-	wait := s.PollInterval
 	if s.run.holder {
 		wait = min(wait, max(0, time.Until(s.run.lastPull.Add(s.SyncInterval))))
 	}
@@ -180,6 +183,12 @@ func (s *Store) cycle(ctx context.Context, force bool) Result {
 func (s *Store) finish(ctx context.Context, res Result, start time.Time, err error) Result {
 	now := s.now()
 	res.Duration = now.Sub(start)
+	if err != nil && ctx.Err() != nil {
+		// Stopped (Close): not a failure of the remote. What was not
+		// pushed stays queued.
+		res.Error = ctx.Err().Error()
+		return res
+	}
 	ctx = context.WithoutCancel(ctx)
 	state, _ := s.local.SyncState(ctx)
 	kv := map[string]string{keyLastAttempt: msString(now)}

@@ -1,6 +1,9 @@
 package memory
 
-import "strings"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // Checks every Store applies to its arguments the same way.
 
@@ -63,4 +66,33 @@ func (f Filter) NormalTags() []string {
 		}
 	}
 	return out
+}
+
+// CleanTags normalises tags, drops empty ones and duplicates and keeps the
+// first occurrence order, without NormalizeTags's limits: what a store
+// keeps of the tags it is given.
+func CleanTags(tags []string) []string {
+	out := make([]string, 0, len(tags))
+	seen := make(map[string]bool, len(tags))
+	for _, t := range tags {
+		t = NormalizeTag(t)
+		if t != "" && !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// MetadataJSON returns m's metadata as a JSON object ("{}" if empty), or
+// EInvalid if it cannot be encoded.
+func MetadataJSON(m *Memory) (string, error) {
+	if len(m.Metadata) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(m.Metadata)
+	if err != nil {
+		return "", Errorf(EInvalid, "metadata of memory %s is not JSON: %v", m.Hash, err)
+	}
+	return string(b), nil
 }

@@ -164,18 +164,7 @@ func bound(t time.Time) int64 {
 }
 
 // normalizeTags lower-cases, trims and deduplicates tags, keeping order.
-func normalizeTags(tags []string) []string {
-	out := make([]string, 0, len(tags))
-	seen := make(map[string]bool, len(tags))
-	for _, t := range tags {
-		t = memory.NormalizeTag(t)
-		if t != "" && !seen[t] {
-			seen[t] = true
-			out = append(out, t)
-		}
-	}
-	return out
-}
+func normalizeTags(tags []string) []string { return memory.CleanTags(tags) }
 
 // encodeJSON returns tags or metadata as JSON text.
 func encodeTags(tags []string) string {
@@ -184,16 +173,7 @@ func encodeTags(tags []string) string {
 }
 
 // encodeMetadata returns metadata as a JSON object.
-func encodeMetadata(m *memory.Memory) (string, error) {
-	if len(m.Metadata) == 0 {
-		return "{}", nil
-	}
-	b, err := json.Marshal(m.Metadata)
-	if err != nil {
-		return "", memory.Errorf(memory.EInvalid, "metadata of memory %s is not JSON: %v", m.Hash, err)
-	}
-	return string(b), nil
-}
+func encodeMetadata(m *memory.Memory) (string, error) { return memory.MetadataJSON(m) }
 
 // prefix returns the longest start of s of at most n bytes that ends on a
 // rune boundary.

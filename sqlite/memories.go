@@ -115,31 +115,10 @@ func nullMS(t time.Time) any {
 }
 
 // encodeMetadata returns metadata as a JSON object.
-func encodeMetadata(m *memory.Memory) (string, error) {
-	if len(m.Metadata) == 0 {
-		return "{}", nil
-	}
-	b, err := json.Marshal(m.Metadata)
-	if err != nil {
-		return "", memory.Errorf(memory.EInvalid, "metadata of memory %s is not JSON: %v", m.Hash, err)
-	}
-	return string(b), nil
-}
+func encodeMetadata(m *memory.Memory) (string, error) { return memory.MetadataJSON(m) }
 
 // normalizeTags lower-cases, trims and deduplicates tags, keeping order.
-// It does not apply the service's limits.
-func normalizeTags(tags []string) []string {
-	out := make([]string, 0, len(tags))
-	seen := make(map[string]bool, len(tags))
-	for _, t := range tags {
-		t = memory.NormalizeTag(t)
-		if t != "" && !seen[t] {
-			seen[t] = true
-			out = append(out, t)
-		}
-	}
-	return out
-}
+func normalizeTags(tags []string) []string { return memory.CleanTags(tags) }
 
 // validate checks the fields Insert requires.
 func validate(m *memory.Memory) error { return memory.CheckInsert(m) }

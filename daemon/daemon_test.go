@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	memory "github.com/mcp-memory-go/memory"
 	"github.com/mcp-memory-go/memory/auth"
 	"github.com/mcp-memory-go/memory/daemon"
+	"github.com/mcp-memory-go/memory/mcpserver"
 	"github.com/mcp-memory-go/memory/memorytest"
 	"github.com/mcp-memory-go/memory/sqlite"
 	"github.com/mcp-memory-go/memory/timeexpr"
@@ -237,7 +239,7 @@ func TestAuthentication(t *testing.T) {
 }
 
 func TestScopesSameOnRESTAndMCP(t *testing.T) {
-	e := start(t, daemon.Config{}, nil)
+	e := start(t, daemon.Config{MCP: mcpserver.Options{ListLegacyTools: true}}, nil, withDocuments(t.TempDir()))
 	ctx := context.Background()
 	// REST: a read key reads and cannot write; a write key writes.
 	if code, body, h := e.do("POST", "/api/memories", auth.ScopeRead, map[string]any{"content": "read keys cannot write"}); code != 403 || !strings.Contains(h.Get("WWW-Authenticate"), "insufficient_scope") || !strings.Contains(body, "insufficient_scope") {
@@ -246,44 +248,93 @@ func TestScopesSameOnRESTAndMCP(t *testing.T) {
 	if code, body, _ := e.do("POST", "/api/memories", auth.ScopeWrite, map[string]any{"content": "write keys can write"}); code != 200 {
 		t.Errorf("REST store with a write key: %d %s", code, body)
 	}
+	// MCP: every tool, the hidden v8 names and the admin-only ingestion
+	// tools included, needs the scope its annotations promise (reading
+	// the server's files needs admin), on every protocol revision.
+	adminTools := map[string]bool{"memory_ingest": true, "ingest_document": true, "ingest_directory": true}
 	for _, version := range []string{"2025-06-18", "2025-11-25", ""} {
-		cs, err := e.mcpClient(auth.ScopeRead, version)
+		cs, err := e.mcpClient(auth.ScopeAdmin, version)
 		if err != nil {
-			t.Fatalf("MCP connect with a read key (%q): %v", version, err)
+			t.Fatalf("MCP connect (%q): %v", version, err)
 		}
 		tools, err := cs.ListTools(ctx, nil)
+		cs.Close()
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, tool := range tools.Tools {
-			readOnly := tool.Annotations != nil && tool.Annotations.ReadOnlyHint
-			args := map[string]any{"query": "write keys", "content": "x", "content_hash": "0", "turns": []any{}}
-			// A refusal is an HTTP 403 (insufficient_scope, as the MCP
-			// authorization spec asks), which ends the client's session:
-			// every call gets a fresh one.
-			c, err := e.mcpClient(auth.ScopeRead, version)
-			if err != nil {
-				t.Fatal(err)
+			need := auth.ScopeWrite
+			switch {
+			case adminTools[tool.Name]:
+				need = auth.ScopeAdmin
+			case tool.Annotations != nil && tool.Annotations.ReadOnlyHint:
+				need = auth.ScopeRead
 			}
-			res, err := c.CallTool(ctx, &mcp.CallToolParams{Name: tool.Name, Arguments: args})
-			c.Close()
-			denied := err != nil && strings.Contains(err.Error(), "Forbidden")
-			if readOnly && denied {
-				t.Errorf("%s (read-only) refused to a read key: %v", tool.Name, err)
+			if got := mcpserver.ToolScope(tool.Name); got != need {
+				t.Errorf("ToolScope(%s)=%s, want %s", tool.Name, got, need)
 			}
-			if !readOnly && !denied {
-				t.Errorf("%s (writes) allowed to a read key (CVE-2026-49291): err %v, result %+v", tool.Name, err, res)
+			for _, scope := range []string{auth.ScopeRead, auth.ScopeWrite} {
+				args := map[string]any{"query": "write keys", "content": "sent with a " + scope + " key", "content_hash": "0", "turns": []any{}, "file_path": "/nonexistent"}
+				// A refusal is an HTTP 403 (insufficient_scope, as the MCP
+				// authorization spec asks), which ends the client's
+				// session: every call gets a fresh one.
+				c, err := e.mcpClient(scope, version)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := c.CallTool(ctx, &mcp.CallToolParams{Name: tool.Name, Arguments: args})
+				c.Close()
+				denied := err != nil && strings.Contains(err.Error(), "Forbidden")
+				if want := !slices.Contains(auth.Implied(scope), need); denied != want {
+					t.Errorf("%s with a %s key (%q): err %v, result %+v; want denied=%v (CVE-2026-49291)", tool.Name, scope, version, err, res, want)
+				}
 			}
 		}
-		// Hidden legacy tools that write are refused too.
-		if _, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "store_memory", Arguments: map[string]any{"content": "legacy write"}}); err == nil {
-			t.Error("legacy store_memory allowed to a read key")
-		}
-		cs.Close()
 	}
-	found, _ := e.svc.Search(ctx, memory.SearchRequest{Query: "legacy write", Mode: memory.ModeExact})
-	if found.Count != 0 {
+	if found, _ := e.svc.Search(ctx, memory.SearchRequest{Query: "sent with a read key", Mode: memory.ModeExact}); found.Count != 0 {
 		t.Error("a read key wrote through MCP")
+	}
+	// Prompts: learning_session stores a memory, so it needs write too;
+	// the others only read.
+	promptArgs := map[string]string{"time_period": "today", "format": "text", "topic": "read keys", "key_points": "they cannot write"}
+	for _, prompt := range []string{"memory_review", "memory_analysis", "knowledge_export", "memory_cleanup", "learning_session"} {
+		c, err := e.mcpClient(auth.ScopeRead, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.GetPrompt(ctx, &mcp.GetPromptParams{Name: prompt, Arguments: promptArgs})
+		c.Close()
+		denied := err != nil && strings.Contains(err.Error(), "Forbidden")
+		if want := prompt == "learning_session"; denied != want {
+			t.Errorf("prompt %s with a read key: %v, want denied=%v", prompt, err, want)
+		}
+	}
+	if found, _ := e.svc.Search(ctx, memory.SearchRequest{Query: "they cannot write", Mode: memory.ModeExact}); found.Count != 0 {
+		t.Error("a read key stored a memory through prompts/get learning_session")
+	}
+	// The scope check reads the body with the SDK's exact key matching: a
+	// second key differing in case cannot pass a writing call off as a
+	// read-only one, alone or in a batch.
+	for _, body := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"memory_store","Name":"memory_search","arguments":{"content":"smuggled"}}}`,
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","Method":"ping","params":{"name":"memory_store","arguments":{"content":"smuggled"}}}`,
+		`[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"memory_store","NAME":"memory_list","arguments":{"content":"smuggled"}}}]`,
+		`{"jsonrpc":"2.0","id":1,"method":"prompts/get","params":{"name":"learning_session","Name":"memory_review","arguments":{"topic":"t","key_points":"smuggled"}}}`,
+	} {
+		code, resp, h := e.do("POST", "/mcp", auth.ScopeRead, body, "Accept", "application/json, text/event-stream")
+		if code != 403 || !strings.Contains(h.Get("WWW-Authenticate"), "insufficient_scope") {
+			t.Errorf("read key, %s: %d %s", body, code, resp)
+		}
+	}
+	// The ingestion tools ask for admin in their challenge, so a client
+	// knows which scope to ask for.
+	_, _, h := e.do("POST", "/mcp", auth.ScopeWrite, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"memory_ingest","arguments":{"file_path":"/x"}}}`,
+		"Accept", "application/json, text/event-stream")
+	if !strings.Contains(h.Get("WWW-Authenticate"), `scope="admin"`) {
+		t.Errorf("memory_ingest with a write key: challenge %q, want scope=\"admin\"", h.Get("WWW-Authenticate"))
+	}
+	if found, _ := e.svc.Search(ctx, memory.SearchRequest{Query: "smuggled", Mode: memory.ModeExact}); found.Count != 0 {
+		t.Error("a read key wrote through a smuggled tool name")
 	}
 	// A write key writes through MCP.
 	cs, err := e.mcpClient(auth.ScopeWrite, "")

@@ -17,9 +17,9 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// stream opens the event stream with the key of scope and returns a
-// function that waits for a line containing some text.
-func (e *env) stream(scope string) func(what string) {
+// streamLines opens the event stream with the key of scope and returns
+// its lines as they arrive; the channel closes when the stream ends.
+func (e *env) streamLines(scope string) <-chan string {
 	e.t.Helper()
 	req, _ := http.NewRequest("GET", e.url+"/api/events", nil)
 	req.Header.Set("Accept", "text/event-stream")
@@ -50,8 +50,18 @@ func (e *env) stream(scope string) func(what string) {
 			}
 		}
 	}()
-	return func(what string) {
+	return lines
+}
+
+// stream opens the event stream with the key of scope and returns a
+// function that waits for a line containing some text and returns the
+// lines read up to it.
+func (e *env) stream(scope string) func(what string) []string {
+	e.t.Helper()
+	lines := e.streamLines(scope)
+	return func(what string) []string {
 		e.t.Helper()
+		var seen []string
 		deadline := time.After(20 * time.Second)
 		for {
 			select {
@@ -59,8 +69,9 @@ func (e *env) stream(scope string) func(what string) {
 				if !ok {
 					e.t.Fatalf("stream ended before %q", what)
 				}
+				seen = append(seen, l)
 				if strings.Contains(l, what) {
-					return
+					return seen
 				}
 			case <-deadline:
 				e.t.Fatalf("no %q on the event stream", what)

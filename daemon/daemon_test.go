@@ -17,6 +17,7 @@ import (
 	memory "github.com/mcp-memory-go/memory"
 	"github.com/mcp-memory-go/memory/auth"
 	"github.com/mcp-memory-go/memory/daemon"
+	"github.com/mcp-memory-go/memory/httpapi"
 	"github.com/mcp-memory-go/memory/mcpserver"
 	"github.com/mcp-memory-go/memory/memorytest"
 	"github.com/mcp-memory-go/memory/sqlite"
@@ -179,6 +180,46 @@ func TestRefusesExposedAddressWithoutAuth(t *testing.T) {
 	}
 }
 
+// anonymousRoutes are all a caller without credentials may use: health
+// (status only), the API reference, the login, and the dashboard's page
+// and assets (which hold no data).
+var anonymousRoutes = []string{"GET /api/health", "POST /api/session", "GET /api/openapi.json", "GET /api/docs",
+	"GET /mcp/health", "GET /health", "GET /"}
+
+// TestOnlyAllowlistedRoutesAreAnonymous: through the whole daemon, every
+// route but the allowlist answers 401 without credentials (upstream's
+// /api/documents had no authentication at all, CVE-2026-50027), with
+// documents on so that their routes are really served.
+func TestOnlyAllowlistedRoutesAreAnonymous(t *testing.T) {
+	e := start(t, daemon.Config{}, nil, withDocuments(t.TempDir()))
+	routes := append(httpapi.New(e.svc).Routes(), daemonRoutes...)
+	for _, m := range []string{"GET", "POST", "DELETE"} {
+		routes = append(routes, httpapi.Route{Method: m, Path: "/mcp", Scope: auth.ScopeRead})
+	}
+	var open []string
+	for _, rt := range routes {
+		name := rt.Method + " " + rt.Path
+		path := strings.NewReplacer("{content_hash}", strings.Repeat("ab", 32), "{upload_id}", "u", "{id}", "000000000000").Replace(rt.Path)
+		var body any
+		if rt.Body != nil || rt.Form != nil || rt.Path == "/mcp" && rt.Method == "POST" {
+			body = `{"jsonrpc":"2.0","id":1,"method":"tools/list","content":"x"}`
+		}
+		code, resp, _ := e.do(rt.Method, path, "", body)
+		if code != 401 {
+			open = append(open, name)
+			if !slices.Contains(anonymousRoutes, name) {
+				t.Errorf("%s without credentials: %d %.200s, want 401", name, code, resp)
+			}
+		}
+	}
+	if !slices.Equal(open, anonymousRoutes) {
+		t.Errorf("routes open without credentials %q, want exactly %q", open, anonymousRoutes)
+	}
+	if st, _ := e.store.Stats(context.Background(), ""); st.Memories != 0 {
+		t.Errorf("anonymous requests stored %d memories", st.Memories)
+	}
+}
+
 func TestAnonymousHealthIsStatusOnly(t *testing.T) {
 	e := start(t, daemon.Config{}, nil)
 	for _, scope := range []string{"", auth.ScopeAdmin} {
@@ -221,6 +262,33 @@ func TestAuthentication(t *testing.T) {
 		if code == 401 && !strings.HasPrefix(h.Get("WWW-Authenticate"), "Bearer") {
 			t.Errorf("%s: 401 without a Bearer WWW-Authenticate challenge: %q", tc.name, h.Get("WWW-Authenticate"))
 		}
+	}
+	// An event-stream ticket opens the event stream and nothing else; a
+	// try elsewhere does not spend it.
+	code, body, _ := e.do("POST", "/api/events/ticket", auth.ScopeRead, map[string]any{})
+	var tk struct {
+		Ticket string `json:"ticket"`
+	}
+	if code != 200 || json.Unmarshal([]byte(body), &tk) != nil {
+		t.Fatalf("ticket: %d %s", code, body)
+	}
+	for _, p := range []string{"/api/memories?ticket=", "/api/events/stats?ticket=", "/mcp?ticket=", "/metrics?ticket="} {
+		if code, _, _ := e.do("GET", p+tk.Ticket, "", nil); code != 401 {
+			t.Errorf("GET %s…: %d, want 401", p, code)
+		}
+	}
+	if code, _, _ := e.do("POST", "/api/memories?ticket="+tk.Ticket, "", `{"content":"x"}`); code != 401 {
+		t.Errorf("POST with a ticket: %d, want 401", code)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.url+"/api/events?ticket="+tk.Ticket, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Errorf("events with the ticket after tries elsewhere: %v %v", err, resp)
+	}
+	cancel()
+	if resp != nil {
+		resp.Body.Close()
 	}
 	// A revoked key stops working at once.
 	id := strings.Split(e.keys[auth.ScopeRead], "_")[1]
@@ -369,17 +437,27 @@ func TestHostAndOriginChecks(t *testing.T) {
 		{"allowed origin", []string{"Origin", "https://app.example.com"}, 200},
 		{"null origin", []string{"Origin", "null"}, 403},
 	} {
-		for _, path := range []string{"/api/memories", "/mcp"} {
+		for _, path := range []string{"/api/memories", "/mcp", "/", "/assets/app.css", "/api/docs"} {
 			method := "GET"
 			var body any
 			if path == "/mcp" {
 				method, body = "POST", `{"jsonrpc":"2.0","id":1,"method":"ping"}`
 			}
-			code, resp, _ := e.do(method, path, auth.ScopeRead, body, tc.hdr...)
+			code, resp, h := e.do(method, path, auth.ScopeRead, body, tc.hdr...)
 			if tc.want == 403 && code != 403 || tc.want == 200 && code == 403 {
-				t.Errorf("%s on %s: %d %s, want %d", tc.name, path, code, resp, tc.want)
+				t.Errorf("%s on %s: %d %.200s, want %d", tc.name, path, code, resp, tc.want)
+			}
+			// CORS: never the wildcard; credentials only for the listed origin.
+			if acao := h.Get("Access-Control-Allow-Origin"); acao == "*" || acao != "" && acao != "https://app.example.com" ||
+				h.Get("Access-Control-Allow-Credentials") != "" && acao != "https://app.example.com" {
+				t.Errorf("%s on %s: Access-Control-Allow-Origin %q, -Credentials %q", tc.name, path, acao, h.Get("Access-Control-Allow-Credentials"))
 			}
 		}
+	}
+	// The listed origin gets its own origin back, with credentials.
+	_, _, h0 := e.do("GET", "/api/memories", auth.ScopeRead, nil, "Origin", "https://app.example.com")
+	if h0.Get("Access-Control-Allow-Origin") != "https://app.example.com" || h0.Get("Access-Control-Allow-Credentials") != "true" {
+		t.Errorf("CORS for the listed origin: %q %q", h0.Get("Access-Control-Allow-Origin"), h0.Get("Access-Control-Allow-Credentials"))
 	}
 	// CORS: only the listed origin, never "*".
 	_, _, h := e.do("OPTIONS", "/api/memories", "", nil, "Origin", "https://app.example.com", "Access-Control-Request-Method", "POST")
@@ -624,7 +702,16 @@ func TestShutdownFinishesInFlightWrites(t *testing.T) {
 	}()
 	<-bs.entered
 	e.stop() // shutdown begins while the write is in flight
-	time.Sleep(50 * time.Millisecond)
+	// Wait until it has: the listener refuses new connections.
+	host := strings.TrimPrefix(e.url, "http://")
+	for {
+		c, err := net.Dial("tcp", host)
+		if err != nil {
+			break
+		}
+		c.Close()
+		time.Sleep(5 * time.Millisecond)
+	}
 	close(bs.release)
 	if code := <-done; code != 200 {
 		t.Fatalf("in-flight write during shutdown: %d", code)

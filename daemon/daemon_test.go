@@ -306,6 +306,41 @@ func TestAuthentication(t *testing.T) {
 	}
 }
 
+// TestLogsCannotBeForged: CR and LF that a client puts in a path (404,
+// 405, a refused key, a refused Host) never start a log line of their own
+// (CWE-117), and no key appears in the log.
+func TestLogsCannotBeForged(t *testing.T) {
+	e := start(t, daemon.Config{}, nil)
+	forged := "%0D%0Atime=2026-01-01T00:00:00Z%20level=ERROR%20msg=forged%0A"
+	for _, tc := range []struct {
+		method, path, scope string
+		hdr                 []string
+	}{
+		{"GET", "/api/nope" + forged, auth.ScopeRead, nil},
+		{"PATCH", "/api/memories" + forged, auth.ScopeRead, nil},
+		{"GET", "/api/memories" + forged, "", []string{"Authorization", "Bearer mms_000000000000_" + strings.Repeat("A", 43)}},
+		{"GET", "/api/memories/" + forged, auth.ScopeRead, nil},
+		{"GET", "/x" + forged, auth.ScopeRead, []string{"Host", "evil.example"}},
+		{"POST", "/mcp" + forged, auth.ScopeRead, nil},
+	} {
+		e.do(tc.method, tc.path, tc.scope, nil, tc.hdr...)
+	}
+	logs := e.logs.String()
+	if !strings.Contains(logs, "forged") {
+		t.Fatalf("the requests were not logged:\n%s", logs)
+	}
+	for line := range strings.Lines(logs) {
+		if !strings.HasPrefix(line, "time=") || strings.HasPrefix(line, "time=2026-01-01") {
+			t.Errorf("forged log line: %q", line)
+		}
+	}
+	for _, k := range e.keys {
+		if strings.Contains(logs, k) {
+			t.Error("an API key appears in the log")
+		}
+	}
+}
+
 func TestScopesSameOnRESTAndMCP(t *testing.T) {
 	e := start(t, daemon.Config{MCP: mcpserver.Options{ListLegacyTools: true}}, nil, withDocuments(t.TempDir()))
 	ctx := context.Background()

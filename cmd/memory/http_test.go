@@ -166,6 +166,10 @@ func TestServerFlagsRefuseUnsafeSettings(t *testing.T) {
 		{nil, []string{"server", "--http", "--host", "0.0.0.0", "--port", "0"}, "without authentication"},
 		{[]string{"MCP_ALLOW_ANONYMOUS_ACCESS=true"}, []string{"server", "--http", "--host", "0.0.0.0", "--port", "0"}, "anonymous"},
 		{[]string{"MCP_API_KEY=short"}, []string{"server", "--http", "--port", "0"}, "at least 16"},
+		// An empty or blank key is no key: it never turns authentication
+		// off (CVE-2026-44830).
+		{[]string{"MCP_API_KEY="}, []string{"server", "--http", "--host", "0.0.0.0", "--port", "0"}, "without authentication"},
+		{[]string{"MCP_API_KEY=" + strings.Repeat(" ", 20)}, []string{"server", "--http", "--port", "0"}, "without surrounding spaces"},
 		{[]string{"MCP_CORS_ORIGINS=*"}, []string{"server", "--http", "--port", "0"}, "wildcards"},
 		{nil, []string{"server", "--http", "--connect", "http://127.0.0.1:1"}, "exclude each other"},
 		{nil, []string{"server", "--connect", "http://127.0.0.1:1"}, "connecting to the memory daemon"},

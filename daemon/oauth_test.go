@@ -113,23 +113,7 @@ func TestDashboardLogsInThroughOAuth(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(resp.Request.URL.Path, "/oauth/authorize") {
 		t.Fatalf("login start ends at %s: %d", resp.Request.URL, resp.StatusCode)
 	}
-	field := func(name string) string {
-		m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(string(page))
-		if m == nil {
-			t.Fatalf("consent page lacks %s", name)
-		}
-		return m[1]
-	}
-	form := url.Values{"request_id": {field("request_id")}, "csrf_token": {field("csrf_token")},
-		"username": {"alice"}, "password": {"alice's long password"}, "decision": {"approve"}, "scope": {"read", "write"}}
-	req, _ := http.NewRequest("POST", resp.Request.URL.String(), strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", base)
-	resp, err = c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	resp = approve(t, c, base, resp.Request.URL.String(), page, "read", "write")
 	if resp.Request.URL.Path != "/api/docs" && resp.Request.URL.Path != "/" {
 		t.Fatalf("after consent the browser is at %s (hops %v)", resp.Request.URL, hops)
 	}
@@ -166,6 +150,30 @@ func TestDashboardLogsInThroughOAuth(t *testing.T) {
 	}
 }
 
+// approve submits the consent page as alice, approving scopes, from the
+// browser c (which holds the page's cookie), and returns the answer.
+func approve(t *testing.T, c *http.Client, base, action string, page []byte, scopes ...string) *http.Response {
+	t.Helper()
+	field := func(name string) string {
+		m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(string(page))
+		if m == nil {
+			t.Fatalf("consent page lacks %s", name)
+		}
+		return m[1]
+	}
+	form := url.Values{"request_id": {field("request_id")}, "csrf_token": {field("csrf_token")},
+		"username": {"alice"}, "password": {"alice's long password"}, "decision": {"approve"}, "scope": scopes}
+	req, _ := http.NewRequest("POST", action, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
+}
+
 // accessToken runs the authorization code flow against the daemon at base
 // as a public client would (registration, consent page with alice's
 // password, PKCE, token endpoint) and returns the access token granted
@@ -199,23 +207,7 @@ func accessToken(t *testing.T, base, scope string) string {
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	field := func(name string) string {
-		m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(string(page))
-		if m == nil {
-			t.Fatalf("consent page (%d) lacks %s", resp.StatusCode, name)
-		}
-		return m[1]
-	}
-	form := url.Values{"request_id": {field("request_id")}, "csrf_token": {field("csrf_token")},
-		"username": {"alice"}, "password": {"alice's long password"}, "decision": {"approve"}, "scope": strings.Fields(scope)}
-	req, _ := http.NewRequest("POST", base+"/oauth/authorize", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", base)
-	resp, err = c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	resp = approve(t, c, base, base+"/oauth/authorize", page, strings.Fields(scope)...)
 	loc, err := url.Parse(resp.Header.Get("Location"))
 	if err != nil || loc.Query().Get("code") == "" {
 		t.Fatalf("consent answered %d to %q", resp.StatusCode, resp.Header.Get("Location"))

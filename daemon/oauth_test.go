@@ -283,6 +283,7 @@ func TestOAuthAtTheResourceServer(t *testing.T) {
 		{"token in the query string", "POST", "/mcp?access_token=" + read, "", list, nil, 401, metadata},
 		{"token in the query string, REST", "GET", "/api/memories?access_token=" + read, "", "", nil, 401, metadata},
 		{"token as a ticket", "GET", "/api/events?ticket=" + read, "", "", nil, 401, metadata},
+		{"token in X-API-Key", "POST", "/mcp", "", list, []string{"X-API-Key", read}, 401, metadata},
 		{"tampered signature", "POST", "/mcp", tampered, list, nil, 401, metadata},
 		{"read token writes", "POST", "/mcp", read, store, nil, 403, `error="insufficient_scope", scope="write", ` + metadata},
 		{"read token writes over REST", "POST", "/api/memories", read, `{"content":"x"}`, nil, 403, `error="insufficient_scope", scope="write", ` + metadata},

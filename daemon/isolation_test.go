@@ -428,6 +428,16 @@ func TestUserIsolationEveryRouteAndTool(t *testing.T) {
 	if code < 400 || leak.MatchString(body) {
 		t.Errorf("bob on alice's MCP session: %d %.300s, want it refused", code, body)
 	}
+	for _, method := range []string{"GET", "DELETE"} {
+		if code, body, _ := e.do(method, "/mcp", "bob-admin", nil, "Mcp-Session-Id", sid, "Mcp-Protocol-Version", "2025-11-25",
+			"Accept", "text/event-stream"); code < 400 {
+			t.Errorf("%s of alice's MCP session by bob: %d %.200s, want it refused", method, code, body)
+		}
+	}
+	if code, body, _ := e.do("POST", "/mcp", "alice-write", `{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"memory_list","arguments":{}}}`,
+		"Mcp-Session-Id", sid, "Mcp-Protocol-Version", "2025-11-25", "Accept", "application/json, text/event-stream"); code != 200 || !leak.MatchString(body) {
+		t.Errorf("alice's session after bob's tries: %d %.200s", code, body)
+	}
 
 	// Bob's event stream carried only his own events: nothing of alice's
 	// memory or upload, up to an event of his own sent last.

@@ -97,6 +97,10 @@ var isolationRoutes = map[string]isolationCase{
 	"GET /api/keys":                                  {},
 	"POST /api/keys":                                 {},
 	"DELETE /api/keys/{id}":                          {},
+	"GET /api/backup/status":                         {},
+	"POST /api/backup/now":                           {}, // admin: a backup holds every user's memories
+	"GET /api/backup/list":                           {},
+	"GET /api/export":                                {query: "?tags=zebra&memory_type=decision&time_expr=today", want: 200},
 	"GET /api/openapi.json":                          {},
 	"GET /api/docs":                                  {},
 	"GET /mcp/tools":                                 {},

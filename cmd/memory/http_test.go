@@ -203,7 +203,9 @@ func TestStdioStdoutCarriesOnlyProtocol(t *testing.T) {
 		io.WriteString(stdin, m+"\n")
 	}
 	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(stdout.String(), `"id":3`) && time.Now().Before(deadline) {
+	// Every answer, not just the last: tool calls run concurrently, and
+	// closing stdin early cancels the ones still running.
+	for !(strings.Contains(stdout.String(), `"id":2`) && strings.Contains(stdout.String(), `"id":3`)) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	stdin.Close()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	memory "github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/auth"
 	"github.com/mcp-memory-go/memory/hybrid"
 )
 
@@ -19,14 +20,18 @@ import (
 // the other routes 404, as upstream.
 type Syncer interface {
 	SyncStatus(ctx context.Context) (hybrid.Status, error)
+	PendingOf(ctx context.Context, owner string) (pending, held int64, oldest time.Time, err error)
 	SyncNow(ctx context.Context) (hybrid.Result, error)
 	Pause(ctx context.Context) error
 	Resume(ctx context.Context) error
 }
 
 // SyncStatusResponse answers GET /api/sync/status: upstream's fields, then
-// this implementation's. Figures cover the whole database, every owner.
+// this implementation's. An admin sees the figures of the whole database;
+// another caller sees the pending changes of their own memories, no totals
+// and no error text (which may name someone else's memory).
 type SyncStatusResponse struct {
+	Scope               string   `json:"scope" jsonschema:"all (an admin: every user's figures) or own (the caller's pending changes)"`
 	IsHybrid            bool     `json:"is_hybrid"`
 	IsRunning           bool     `json:"is_running" jsonschema:"a process is syncing this database"`
 	IsPaused            bool     `json:"is_paused"`
@@ -92,8 +97,8 @@ func (a *API) syncRoutes() []Route {
 	return tagged("sync",
 		jsonOp(get, "/api/sync/status", read, "Hybrid sync: pending changes, last success, failures, errors (not_hybrid for other backends)", a.syncStatus),
 		jsonOp(post, "/api/sync/force", write, "Push every pending change, retry refused ones, pull the remote's changes and check drift now (404 unless hybrid)", a.syncForce),
-		jsonOp(post, "/api/sync/pause", write, "Stop syncing, in every process on the database, until resumed; local writes keep working (404 unless hybrid)", a.syncPause),
-		jsonOp(post, "/api/sync/resume", write, "Resume syncing (404 unless hybrid)", a.syncResume),
+		jsonOp(post, "/api/sync/pause", admin, "Stop syncing, for every user and every process on the database, until resumed; local writes keep working (404 unless hybrid)", a.syncPause),
+		jsonOp(post, "/api/sync/resume", admin, "Resume syncing (404 unless hybrid)", a.syncResume),
 		jsonOp(get, "/api/health/sync-status", read, "Upstream's sync progress: how much of what was written has reached the remote", a.syncProgress),
 	)
 }
@@ -105,19 +110,52 @@ func notHybrid() error {
 
 func (a *API) syncStatus(r *http.Request) (*SyncStatusResponse, error) {
 	if a.Sync == nil {
-		return &SyncStatusResponse{Status: "not_hybrid"}, nil
+		return &SyncStatusResponse{Status: "not_hybrid", Scope: "own"}, nil
 	}
-	st, err := a.Sync.SyncStatus(r.Context())
+	st, all, err := a.visibleSyncStatus(r)
 	if err != nil {
 		return nil, err
 	}
-	return syncStatusResponse(st, a.now()), nil
+	out := syncStatusResponse(st, a.now())
+	if all {
+		out.Scope = "all"
+	}
+	return out, nil
+}
+
+// visibleSyncStatus is the sync status as the caller may see it: whole for
+// an admin; otherwise the caller's own pending changes, no totals, no
+// holder and no error text. It reports whether it is whole.
+func (a *API) visibleSyncStatus(r *http.Request) (hybrid.Status, bool, error) {
+	st, err := a.Sync.SyncStatus(r.Context())
+	if err != nil {
+		return st, false, err
+	}
+	p := auth.FromContext(r.Context())
+	if p.Has(auth.ScopeAdmin) {
+		return st, true, nil
+	}
+	owner := memory.OwnerFrom(r.Context())
+	if p != nil {
+		owner = p.Owner
+	}
+	if st.Pending, st.Held, st.OldestPending, err = a.Sync.PendingOf(r.Context(), owner); err != nil {
+		return st, false, err
+	}
+	st.Pushed, st.Pulled, st.DriftQueued, st.DriftRepulls, st.Holder = 0, 0, 0, 0, ""
+	if st.LastError != "" {
+		st.LastError = "sync is failing; an administrator can see why (GET /api/sync/status, memory sync status)"
+	}
+	if st.HeldError != "" {
+		st.HeldError = "the remote refused some memories; an administrator can see why"
+	}
+	return st, false, nil
 }
 
 // syncStatusResponse maps a hybrid status onto the response.
 func syncStatusResponse(st hybrid.Status, now time.Time) *SyncStatusResponse {
 	out := &SyncStatusResponse{
-		IsHybrid: true, IsRunning: st.Running, IsPaused: st.Paused,
+		Scope: "own", IsHybrid: true, IsRunning: st.Running, IsPaused: st.Paused,
 		OperationsPending: st.Pending, OperationsProcessed: st.Pushed, OperationsFailed: st.Held,
 		ConsecutiveFailures: st.ConsecutiveFailures, SyncIntervalSeconds: st.SyncInterval.Seconds(),
 		Status: st.State(), Remote: st.Remote, ThisProcess: st.ThisProcess, LastError: st.LastError,
@@ -187,7 +225,7 @@ func (a *API) syncProgress(r *http.Request) (*SyncProgressResponse, error) {
 	if a.Sync == nil {
 		return &SyncProgressResponse{Status: SyncProgress{Finished: true, ProgressPercentage: 100}}, nil
 	}
-	st, err := a.Sync.SyncStatus(r.Context())
+	st, _, err := a.visibleSyncStatus(r)
 	if err != nil {
 		return nil, err
 	}

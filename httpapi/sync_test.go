@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,7 +65,7 @@ func TestSyncRoutesWithoutHybrid(t *testing.T) {
 		t.Errorf("GET /api/sync/status=%v, want not_hybrid", st)
 	}
 	for _, p := range []string{"/api/sync/force", "/api/sync/pause", "/api/sync/resume"} {
-		e.wantError(e.do("alice-write", "POST", p, nil), 404, memory.ENotFound)
+		e.wantError(e.do("alice-admin", "POST", p, nil), 404, memory.ENotFound)
 	}
 	if p := e.mustDo(200, "alice-read", "GET", "/api/health/sync-status", nil).JSON(t); p["sync_supported"] != false {
 		t.Errorf("GET /api/health/sync-status=%v, want sync_supported false", p)
@@ -83,10 +84,19 @@ func TestSyncRoutes(t *testing.T) {
 	if f["success"] != false || f["message"] == "" {
 		t.Errorf("POST /api/sync/force with the remote down=%v, want success false and a message", f)
 	}
-	st := e.mustDo(200, "alice-read", "GET", "/api/sync/status", nil).JSON(t)
-	if st["is_hybrid"] != true || st["status"] != "error" || st["operations_pending"] != 1.0 ||
-		st["consecutive_failures"].(float64) < 1 || st["last_error"] == "" || st["remote"] != "cloudflare" {
-		t.Errorf("GET /api/sync/status with the remote down=%v", st)
+	st := e.mustDo(200, "alice-admin", "GET", "/api/sync/status", nil).JSON(t)
+	if st["is_hybrid"] != true || st["status"] != "error" || st["operations_pending"] != 1.0 || st["scope"] != "all" ||
+		st["consecutive_failures"].(float64) < 1 || !strings.Contains(st["last_error"].(string), "503") || st["remote"] != "cloudflare" {
+		t.Errorf("GET /api/sync/status as admin with the remote down=%v", st)
+	}
+	// Another user sees the state, not alice's pending change nor the
+	// error text.
+	st = e.mustDo(200, "bob-write", "GET", "/api/sync/status", nil).JSON(t)
+	if st["status"] != "error" || st["operations_pending"] != 0.0 || st["scope"] != "own" || strings.Contains(st["last_error"].(string), "503") {
+		t.Errorf("GET /api/sync/status as bob=%v, want the state without alice's figures or the error", st)
+	}
+	if st := e.mustDo(200, "alice-read", "GET", "/api/sync/status", nil).JSON(t); st["operations_pending"] != 1.0 || st["scope"] != "own" {
+		t.Errorf("GET /api/sync/status as alice (not admin)=%v, want her 1 pending change", st)
 	}
 	h := e.mustDo(200, "alice-read", "GET", "/api/health/detailed", nil).JSON(t)
 	if ss, _ := h["storage"].(map[string]any)["sync_status"].(map[string]any); ss["operations_pending"] != 1.0 || h["status"] != "degraded" {
@@ -101,7 +111,7 @@ func TestSyncRoutes(t *testing.T) {
 	if f["success"] != true || f["operations_synced"] != 1.0 {
 		t.Errorf("POST /api/sync/force=%v, want success and 1 operation", f)
 	}
-	st = e.mustDo(200, "alice-read", "GET", "/api/sync/status", nil).JSON(t)
+	st = e.mustDo(200, "alice-admin", "GET", "/api/sync/status", nil).JSON(t)
 	if st["status"] != "synced" || st["operations_pending"] != 0.0 || st["last_sync_time"] == nil || st["operations_processed"] != 1.0 {
 		t.Errorf("GET /api/sync/status after recovery=%v", st)
 	}
@@ -111,14 +121,14 @@ func TestSyncRoutes(t *testing.T) {
 		t.Errorf("GET /api/health/sync-status=%v", p)
 	}
 
-	e.wantError(e.do("alice-read", "POST", "/api/sync/pause", nil), 403, "insufficient_scope")
-	if r := e.mustDo(200, "alice-write", "POST", "/api/sync/pause", nil).JSON(t); r["is_paused"] != true || r["success"] != true {
+	e.wantError(e.do("alice-write", "POST", "/api/sync/pause", nil), 403, "insufficient_scope")
+	if r := e.mustDo(200, "alice-admin", "POST", "/api/sync/pause", nil).JSON(t); r["is_paused"] != true || r["success"] != true {
 		t.Errorf("POST /api/sync/pause=%v", r)
 	}
 	if st := e.mustDo(200, "alice-read", "GET", "/api/sync/status", nil).JSON(t); st["status"] != "paused" || st["is_paused"] != true {
 		t.Errorf("status while paused=%v", st)
 	}
-	if r := e.mustDo(200, "alice-write", "POST", "/api/sync/resume", nil).JSON(t); r["is_paused"] != false {
+	if r := e.mustDo(200, "alice-admin", "POST", "/api/sync/resume", nil).JSON(t); r["is_paused"] != false {
 		t.Errorf("POST /api/sync/resume=%v", r)
 	}
 }

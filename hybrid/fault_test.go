@@ -54,7 +54,7 @@ func TestRemoteDown(t *testing.T) {
 		return ""
 	})
 	health, err := svc.Health(ctx)
-	if err != nil || health.Status != "degraded" || !strings.Contains(fmt.Sprint(health.Problems), "40 changes wait locally") {
+	if err != nil || health.Status != "degraded" || !strings.Contains(fmt.Sprint(health.Problems), "changes wait locally") {
 		t.Errorf("Health() while the remote is down=%s %v, %v; want degraded, naming the waiting changes", health.Status, health.Problems, err)
 	}
 	if !ev.seen(memory.EventSyncFailed) {
@@ -162,7 +162,7 @@ func TestRefusedMemoryHeld(t *testing.T) {
 	if _, err := a.remote(t).Get(ctx, "alice", small.Hash); err != nil {
 		t.Errorf("remote Get(small)=%v, want it pushed", err)
 	}
-	if p := h.Problems(ctx); !strings.Contains(fmt.Sprint(p), "refused 1 memories") {
+	if p := h.Problems(ctx); !strings.Contains(fmt.Sprint(p), "refused some memories") {
 		t.Errorf("Problems()=%v, want the refusal reported", p)
 	}
 	if _, err := h.Get(ctx, "alice", big.Hash); err != nil {

@@ -12,8 +12,6 @@ import (
 	"fmt"
 	"strconv"
 	"time"
-
-	"github.com/mcp-memory-go/memory"
 )
 
 // Keys of sync_state.
@@ -118,6 +116,13 @@ func (s *Store) SyncStatus(ctx context.Context) (Status, error) {
 	st.Syncing = s.run.syncing
 	s.mu.Unlock()
 	return st, nil
+}
+
+// PendingOf counts owner's memories waiting to be pushed, those of them
+// the remote refused, and when the oldest was queued.
+func (s *Store) PendingOf(ctx context.Context, owner string) (pending, held int64, oldest time.Time, err error) {
+	st, err := s.local.OwnerOutboxStats(ctx, owner)
+	return st.Pending, st.Held, st.Oldest, err
 }
 
 func stateInt(state map[string]string, k string) int64 {
@@ -241,26 +246,27 @@ func (s *Store) requestForce(ctx context.Context) (Result, error) {
 	}
 }
 
-// Problems reports what needs attention in health checks.
+// Problems reports what needs attention in health checks. Health reaches
+// every user, so the texts carry no figure and no error text (which may
+// name someone's memory): `memory sync status` and an admin's
+// /api/sync/status have those.
 func (s *Store) Problems(ctx context.Context) []string {
 	st, err := s.SyncStatus(ctx)
 	if err != nil {
-		return []string{"the sync status cannot be read: " + err.Error()}
+		return []string{"the sync status cannot be read (the server log has the details)"}
 	}
 	var out []string
 	if st.Paused {
-		out = append(out, fmt.Sprintf("sync with %s is paused; %d changes wait locally (`memory sync resume`)", st.Remote, st.Pending))
+		out = append(out, fmt.Sprintf("sync with %s is paused; changes wait locally (`memory sync resume`)", st.Remote))
 	}
 	if st.ConsecutiveFailures > 0 {
-		out = append(out, fmt.Sprintf("sync with %s failed %d times in a row (%s); %d changes wait locally and will be pushed when it answers",
-			st.Remote, st.ConsecutiveFailures, memory.Clip(st.LastError, 200), st.Pending))
+		out = append(out, fmt.Sprintf("sync with %s is failing; changes wait locally and will be pushed when it answers (`memory sync status` shows why)", st.Remote))
 	}
 	if st.Held > 0 {
-		out = append(out, fmt.Sprintf("%s refused %d memories (%s); they stay queued: fix the cause and run `memory sync now`",
-			st.Remote, st.Held, memory.Clip(st.HeldError, 200)))
+		out = append(out, fmt.Sprintf("%s refused some memories; they stay queued: `memory sync status` shows why, `memory sync now` retries", st.Remote))
 	}
 	if !st.Running && !st.Paused && st.Pending > 0 && !s.Disabled {
-		out = append(out, fmt.Sprintf("no process is syncing with %s; %d changes wait locally", st.Remote, st.Pending))
+		out = append(out, fmt.Sprintf("no process is syncing with %s; changes wait locally", st.Remote))
 	}
 	return out
 }

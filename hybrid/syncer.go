@@ -247,7 +247,10 @@ func (s *Store) backoff(n int, err error) time.Duration {
 	return d
 }
 
-// announce publishes a sync event with the status.
+// announce publishes a sync event. It reaches every user's event stream,
+// so it carries the one-word state and the remote, no figure or error
+// that could describe someone else's memories: a dashboard reads
+// /api/sync/status for the details it may see.
 func (s *Store) announce(ctx context.Context, typ string) {
 	if s.OnEvent == nil {
 		return
@@ -256,7 +259,7 @@ func (s *Store) announce(ctx context.Context, typ string) {
 	if err != nil {
 		return
 	}
-	s.OnEvent(memory.Event{Type: typ, At: s.now(), Count: int(st.Pending), Data: st})
+	s.OnEvent(memory.Event{Type: typ, At: s.now(), Data: map[string]string{"status": st.State(), "remote": st.Remote}})
 }
 
 // refused reports whether the remote refused a memory itself (bad or too

@@ -208,6 +208,21 @@ func (s *Store) OutboxStats(ctx context.Context) (OutboxStats, error) {
 	return st, nil
 }
 
+// OwnerOutboxStats counts the queue's memories of one owner.
+func (s *Store) OwnerOutboxStats(ctx context.Context, owner string) (OutboxStats, error) {
+	var st OutboxStats
+	var oldest sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE o.held_until > ?), min(o.queued_at)
+		FROM sync_outbox o JOIN memories m ON m.id = o.memory_id WHERE m.owner = ?`, s.nowMS(), owner).Scan(&st.Pending, &st.Held, &oldest)
+	if err != nil {
+		return st, fmt.Errorf("count the sync outbox: %w", err)
+	}
+	if oldest.Valid {
+		st.Oldest = fromMS(oldest.Int64)
+	}
+	return st, nil
+}
+
 // AcquireLease takes or renews the named lease for holder until now + ttl,
 // unless another holder's lease is still running. It returns whether holder
 // has it, and who does.

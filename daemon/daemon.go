@@ -70,6 +70,9 @@ type Config struct {
 	// serves (its Port is the listener's); nil advertises nothing.
 	MDNS *mdns.Service
 	// MCP holds the options of the MCP server at /mcp.
+	// Sync controls hybrid sync for the /api/sync routes; nil when the
+	// backend does not sync.
+	Sync    httpapi.Syncer
 	MCP     mcpserver.Options
 	Version string
 	Backend string
@@ -161,6 +164,7 @@ func New(ctx context.Context, svc *memory.Service, a *auth.Authenticator, cfg Co
 	d.api.Auth, d.api.Logger, d.api.Version, d.api.Backend = a, cfg.Logger, cfg.Version, cfg.Backend
 	d.api.MaxBodyBytes, d.api.Heartbeat, d.api.IncludeHostname = cfg.MaxBodyBytes, cfg.Heartbeat, cfg.IncludeHostname
 	d.api.Documents, d.api.MaxUploadBytes = cfg.Documents, cfg.MaxUploadBytes
+	d.api.Sync = cfg.Sync
 	if cfg.Backups != nil {
 		d.api.Backups = cfg.Backups
 	}

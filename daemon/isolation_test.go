@@ -97,6 +97,11 @@ var isolationRoutes = map[string]isolationCase{
 	"GET /api/keys":                                  {},
 	"POST /api/keys":                                 {},
 	"DELETE /api/keys/{id}":                          {},
+	"GET /api/sync/status":                           {}, // a non-admin sees only their own pending changes (httpapi TestSyncRoutes)
+	"POST /api/sync/force":                           {want: 404},
+	"POST /api/sync/pause":                           {}, // admin: it stops every user's sync
+	"POST /api/sync/resume":                          {},
+	"GET /api/health/sync-status":                    {},
 	"GET /api/backup/status":                         {},
 	"POST /api/backup/now":                           {}, // admin: a backup holds every user's memories
 	"GET /api/backup/list":                           {},
@@ -457,7 +462,8 @@ func TestUserIsolationEveryRouteAndTool(t *testing.T) {
 // countsExempt are the routes whose figures are no one's data: limits,
 // the API reference, and event-stream stats (bob's own stream is open;
 // TestEventStats in httpapi shows a user sees only their own streams).
-var countsExempt = map[string]bool{"/api/documents/formats": true, "/api/openapi.json": true, "/api/events/stats": true}
+var countsExempt = map[string]bool{"/api/documents/formats": true, "/api/openapi.json": true, "/api/events/stats": true,
+	"/api/health/sync-status": true} // a percentage of the caller's own changes (100 when none wait)
 
 // nonZero lists the non-zero numbers in a decoded JSON value, but those of
 // keys that are sizes of the shared database file, settings or clocks.

@@ -20,6 +20,9 @@ type app struct {
 	svc   *memory.Service
 	log   *slog.Logger
 	warm  sync.Once
+	// cloud is the cloudflare or hybrid backend, nil for sqlite; store is
+	// then its local SQLite file (keys, users, OAuth state, uploads).
+	cloud *cloudApp
 }
 
 // openApp opens the configured store and builds the service. It does no
@@ -28,6 +31,9 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	emb, err := newEmbedder(cfg, log)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Backend == "cloudflare" || cfg.Backend == "hybrid" {
+		return openCloudApp(ctx, cfg, log, emb)
 	}
 	st := sqlite.New(cfg.DBPath)
 	st.Logger = log
@@ -83,4 +89,9 @@ func newEmbedder(cfg *Config, log *slog.Logger) (memory.Embedder, error) {
 }
 
 // Close closes the store.
-func (a *app) Close() error { return a.store.Close() }
+func (a *app) Close() error {
+	if a.cloud != nil {
+		return a.cloud.Close()
+	}
+	return a.store.Close()
+}

@@ -42,12 +42,13 @@ func newEnv(tb testing.TB, path string) *env {
 	if path == "" {
 		path = filepath.Join(tb.TempDir(), "memory.db")
 	}
+	clk := &clock{t: Now}
 	st := sqlite.New(path)
+	st.Now = clk.Now // revisions too follow the test clock
 	if err := st.Open(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { st.Close() })
-	clk := &clock{t: Now}
 	svc := memory.NewService(st, fake)
 	svc.Now = clk.Now
 	svc.Graph, svc.Archive = st, st

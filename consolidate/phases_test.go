@@ -350,6 +350,10 @@ func TestForgettingPhaseAndRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if after.Revision <= before.Revision {
+		t.Errorf("restored revision %d, want above %d: a restore is a change to sync", after.Revision, before.Revision)
+	}
+	after.Revision = before.Revision
 	if fmt.Sprintf("%+v", *after) != fmt.Sprintf("%+v", *before) {
 		t.Errorf("restored memory differs:\n got %+v\nwant %+v", *after, *before)
 	}

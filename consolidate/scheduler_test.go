@@ -77,7 +77,7 @@ func TestParseSchedule(t *testing.T) {
 func bubbleEnv(t *testing.T, path string, specs map[consolidate.Horizon]string) *env {
 	t.Helper()
 	e := newEnv(t, path)
-	e.svc.Now, e.c.Now = time.Now, time.Now
+	e.svc.Now, e.c.Now, e.store.Now = time.Now, time.Now, time.Now
 	e.c.Schedules = map[consolidate.Horizon]*consolidate.Schedule{}
 	for h, spec := range specs {
 		s, err := consolidate.ParseSchedule(h, spec, time.UTC)

@@ -74,6 +74,9 @@ type Config struct {
 	// serves (its Port is the listener's); nil advertises nothing.
 	MDNS *mdns.Service
 	// MCP holds the options of the MCP server at /mcp.
+	// Sync controls hybrid sync for the /api/sync routes; nil when the
+	// backend does not sync.
+	Sync    httpapi.Syncer
 	MCP     mcpserver.Options
 	Version string
 	Backend string
@@ -169,6 +172,7 @@ func New(ctx context.Context, svc *memory.Service, a *auth.Authenticator, cfg Co
 	if d.cfg.MCP.Consolidator == nil {
 		d.cfg.MCP.Consolidator = cfg.Consolidator
 	}
+	d.api.Sync = cfg.Sync
 	if cfg.Backups != nil {
 		d.api.Backups = cfg.Backups
 	}

@@ -92,6 +92,9 @@ type API struct {
 	BackupsOff string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Sync controls hybrid sync (the /api/sync routes); nil for backends
+	// that do not sync.
+	Sync Syncer
 
 	once       sync.Once
 	mux        atomic.Pointer[http.ServeMux]

@@ -92,6 +92,7 @@ func (a *API) Routes() []Route {
 	)...)
 
 	rs = append(rs, a.documentRoutes()...)
+	rs = append(rs, a.syncRoutes()...)
 	rs = append(rs, a.backupRoutes()...)
 
 	rs = append(rs, a.curationRoutes()...)

@@ -50,7 +50,7 @@ func edge(src, dst *memory.Memory, typ string) memory.Edge {
 		Metadata: map[string]any{"origin": "test"}, CreatedAt: Epoch, UpdatedAt: Epoch}
 }
 
-func mustPut(t testing.TB, s memory.Graph, want int, edges ...memory.Edge) {
+func mustPutEdges(t testing.TB, s memory.Graph, want int, edges ...memory.Edge) {
 	t.Helper()
 	n, err := s.PutEdges(ctxOf(t), edges)
 	if err != nil || n != want {
@@ -123,14 +123,14 @@ func testPutEdges(t *testing.T, s GraphBackend) {
 	ms, n := graphFixture(t, s)
 	a, b, c := ms["a"], ms["b"], ms["c"]
 	// A symmetric edge given either way round is one edge, source < target.
-	mustPut(t, s, 1, edge(b, a, memory.RelRelated))
-	mustPut(t, s, 1, edge(a, b, memory.RelRelated))
+	mustPutEdges(t, s, 1, edge(b, a, memory.RelRelated))
+	mustPutEdges(t, s, 1, edge(a, b, memory.RelRelated))
 	es := mustEdges(t, s, memory.EdgeFilter{Owner: alice})
 	if len(es) != 1 || es[0].Source > es[0].Target {
 		t.Fatalf("Edges() after related a-b twice=%v, want one edge with source < target", edgeKeys(n, es))
 	}
 	// Directed edges keep their direction; both directions may exist.
-	mustPut(t, s, 2, edge(a, c, memory.RelCauses), edge(c, a, memory.RelCauses))
+	mustPutEdges(t, s, 2, edge(a, c, memory.RelCauses), edge(c, a, memory.RelCauses))
 	got := edgeKeys(n, mustEdges(t, s, memory.EdgeFilter{Owner: alice, Types: []string{memory.RelCauses}}))
 	if want := []string{"a>c:causes", "c>a:causes"}; !slices.Equal(got, want) {
 		t.Errorf("Edges(causes)=%v, want %v", got, want)
@@ -140,7 +140,7 @@ func testPutEdges(t *testing.T, s GraphBackend) {
 	later := Epoch.Add(time.Hour)
 	e := edge(a, c, memory.RelCauses)
 	e.Similarity, e.Metadata, e.CreatedAt, e.UpdatedAt = 0.75, map[string]any{"v": 2.0}, later, later
-	mustPut(t, s, 1, e)
+	mustPutEdges(t, s, 1, e)
 	es = mustEdges(t, s, memory.EdgeFilter{Owner: alice, Hashes: []string{a.Hash}, Types: []string{memory.RelCauses}})
 	for _, got := range es {
 		if got.Source != a.Hash {
@@ -152,11 +152,11 @@ func testPutEdges(t *testing.T, s GraphBackend) {
 	}
 	// Edges to a memory that is not live, or another owner's, are skipped.
 	ghost := NewMemory(alice, "never stored")
-	mustPut(t, s, 0, edge(a, ghost, memory.RelRelated))
+	mustPutEdges(t, s, 0, edge(a, ghost, memory.RelRelated))
 	cross := edge(a, ms["x"], memory.RelRelated)
-	mustPut(t, s, 0, cross)
+	mustPutEdges(t, s, 0, cross)
 	cross.Owner = bob
-	mustPut(t, s, 0, cross)
+	mustPutEdges(t, s, 0, cross)
 	if es := mustEdges(t, s, memory.EdgeFilter{Owner: bob}); len(es) != 0 {
 		t.Errorf("Edges(bob)=%v, want none", edgeKeys(n, es))
 	}
@@ -165,7 +165,7 @@ func testPutEdges(t *testing.T, s GraphBackend) {
 func testEdgesFilter(t *testing.T, s GraphBackend) {
 	ms, n := graphFixture(t, s)
 	a, b, c, d, e := ms["a"], ms["b"], ms["c"], ms["d"], ms["e"]
-	mustPut(t, s, 4, edge(a, b, memory.RelRelated), edge(b, c, memory.RelRelated), edge(c, d, memory.RelFollows), edge(d, e, memory.RelFixes))
+	mustPutEdges(t, s, 4, edge(a, b, memory.RelRelated), edge(b, c, memory.RelRelated), edge(c, d, memory.RelFollows), edge(d, e, memory.RelFixes))
 	for _, c := range []struct {
 		name string
 		f    memory.EdgeFilter
@@ -214,7 +214,7 @@ func testEdgesInvalid(t *testing.T, s GraphBackend) {
 func testEdgesFollowMemories(t *testing.T, s GraphBackend) {
 	ms, n := graphFixture(t, s)
 	a, b, c, d := ms["a"], ms["b"], ms["c"], ms["d"]
-	mustPut(t, s, 3, edge(a, b, memory.RelRelated), edge(a, c, memory.RelRelated), edge(a, d, memory.RelSupports))
+	mustPutEdges(t, s, 3, edge(a, b, memory.RelRelated), edge(a, c, memory.RelRelated), edge(a, d, memory.RelSupports))
 	all := memory.EdgeFilter{Owner: alice, Hashes: []string{a.Hash}}
 
 	// A superseded memory's edges are hidden unless asked for.
@@ -248,7 +248,7 @@ func testEdgesFollowMemories(t *testing.T, s GraphBackend) {
 	if got := edgeKeys(n, mustEdges(t, s, withSup)); !slices.Equal(got, []string{"a>b:related"}) {
 		t.Errorf("Edges() with d archived=%v, want only a-b", got)
 	}
-	mustPut(t, s, 0, edge(a, d, memory.RelFixes)) // no new edges to an archived memory
+	mustPutEdges(t, s, 0, edge(a, d, memory.RelFixes)) // no new edges to an archived memory
 	if _, err := s.Restore(ctxOf(t), alice, []string{d.Hash}); err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +260,7 @@ func testEdgesFollowMemories(t *testing.T, s GraphBackend) {
 func testDeleteEdges(t *testing.T, s GraphBackend) {
 	ms, n := graphFixture(t, s)
 	a, b, c := ms["a"], ms["b"], ms["c"]
-	mustPut(t, s, 4, edge(a, b, memory.RelRelated), edge(b, c, memory.RelRelated), edge(a, c, memory.RelContradicts), edge(c, a, memory.RelFixes))
+	mustPutEdges(t, s, 4, edge(a, b, memory.RelRelated), edge(b, c, memory.RelRelated), edge(a, c, memory.RelContradicts), edge(c, a, memory.RelFixes))
 	got, err := s.DeleteEdges(ctxOf(t), memory.EdgeFilter{Owner: alice, Types: []string{memory.RelContradicts}})
 	if err != nil || got != 1 {
 		t.Errorf("DeleteEdges(contradicts)=%d, %v; want 1, nil", got, err)
@@ -281,7 +281,7 @@ func testDeleteEdges(t *testing.T, s GraphBackend) {
 func testEdgeCountsHubs(t *testing.T, s GraphBackend) {
 	ms, _ := graphFixture(t, s)
 	a, b, c, d, e := ms["a"], ms["b"], ms["c"], ms["d"], ms["e"]
-	mustPut(t, s, 6, edge(a, b, memory.RelRelated), edge(a, c, memory.RelRelated), edge(a, d, memory.RelFixes),
+	mustPutEdges(t, s, 6, edge(a, b, memory.RelRelated), edge(a, c, memory.RelRelated), edge(a, d, memory.RelFixes),
 		edge(b, c, memory.RelRelated), edge(d, e, memory.RelFollows), edge(e, a, memory.RelRelated))
 	u := *e
 	u.SupersededBy = d.Hash // e's edges no longer count

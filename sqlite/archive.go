@@ -78,6 +78,7 @@ func (s *Store) Archive(ctx context.Context, owner string, hashes []string, at t
 	sel.add("m.owner = ? AND m.deleted_at IS NULL AND m.hash IN ", owner)
 	sel.in(hashes)
 	var done []string
+	now := s.nowMS()
 	err := s.write(ctx, func(tx *sql.Tx, seq int64) error {
 		done = done[:0]
 		q := s.on(tx)
@@ -113,8 +114,9 @@ func (s *Store) Archive(ctx context.Context, owner string, hashes []string, at t
 		// As Delete: a tombstone without vector (the memories_vector_drop
 		// trigger), but its edges stay (memories_edges_drop sees the
 		// archive row).
-		args := append([]any{ms(at), seq}, sel.args...)
-		_, err = q.ExecContext(ctx, `UPDATE memories AS m SET deleted_at = ?, seq = ?, embedding_model = '', embedding_dim = 0 WHERE `+sel.String(), args...)
+		args := append([]any{ms(at), seq, now}, sel.args...)
+		_, err = q.ExecContext(ctx, `UPDATE memories AS m SET deleted_at = ?, seq = ?, embedding_model = '', embedding_dim = 0,
+			revision = max(?, m.revision + 1) WHERE `+sel.String(), args...)
 		return err
 	})
 	if err != nil {
@@ -131,6 +133,7 @@ func (s *Store) Restore(ctx context.Context, owner string, hashes []string) ([]*
 	}
 	var out []*memory.Memory
 	dims := map[string]int{}
+	now := s.nowMS()
 	err := s.write(ctx, func(tx *sql.Tx, seq int64) error {
 		out = out[:0]
 		q := s.on(tx)
@@ -164,7 +167,7 @@ func (s *Store) Restore(ctx context.Context, owner string, hashes []string) ([]*
 			var id int64
 			err = q.QueryRowContext(ctx, insertSQL, m.Owner, m.Hash, m.Content, m.Type, meta,
 				ms(m.CreatedAt), ms(m.UpdatedAt), nullMS(m.LastAccessedAt), m.AccessCount, m.Quality,
-				m.SupersededBy, seq, m.EmbeddingModel, len(m.Embedding)).Scan(&id)
+				m.SupersededBy, seq, m.EmbeddingModel, len(m.Embedding), now).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
 				return memory.Errorf(memory.EConflict, "memory %s was stored again since it was archived; delete that copy to restore this one", h)
 			}

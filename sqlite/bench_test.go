@@ -182,8 +182,16 @@ func BenchmarkKeywordSearch(b *testing.B) {
 }
 
 func BenchmarkInsertBatch(b *testing.B) {
+	b.Run("plain", func(b *testing.B) { benchInsertBatch(b, MustOpenStore(b)) })
+	// With the sync outbox of the hybrid backend: every batch also queues
+	// its memories, in the same transaction.
+	b.Run("outbox", func(b *testing.B) {
+		benchInsertBatch(b, MustOpenStorePath(b, filepath.Join(b.TempDir(), "m.db"), func(s *sqlite.Store) { s.Outbox = true }))
+	})
+}
+
+func benchInsertBatch(b *testing.B, s *sqlite.Store) {
 	const batch = 1000
-	s := MustOpenStore(b)
 	i := 0
 	for b.Loop() {
 		b.StopTimer()

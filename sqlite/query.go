@@ -133,12 +133,13 @@ func (s *Store) Delete(ctx context.Context, f memory.Filter, at time.Time, dryRu
 		if at.IsZero() {
 			return nil, memory.Errorf(memory.EInvalid, "delete needs a time")
 		}
+		now := s.nowMS()
 		err = s.write(ctx, func(tx *sql.Tx, seq int64) error {
 			found = nil
-			args := append([]any{ms(at), seq}, where.args...)
+			args := append([]any{ms(at), seq, now}, where.args...)
 			// The memories_vector_drop trigger deletes the vectors.
 			rows, err := s.on(tx).QueryContext(ctx, `UPDATE memories AS m SET deleted_at = ?, seq = ?,
-				embedding_model = '', embedding_dim = 0
+				embedding_model = '', embedding_dim = 0, revision = max(?, m.revision + 1)
 				WHERE `+where.String()+" RETURNING hash, created_at, id", args...)
 			if err != nil {
 				return err

@@ -103,7 +103,7 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	if err != nil {
 		return err
 	}
-	if cfg.Backend != "sqlite" {
+	if cfg.Backend != "sqlite" && cfg.Backend != "hybrid" { // hybrid: the local file, which then syncs
 		return notSQLite(cfg.Backend)
 	}
 	from, err := backupToRestore(oc.backupDir(cfg), fs.Args(), latest)

@@ -54,6 +54,9 @@ func benchConsolidate(ctx context.Context, args []string, stdout, stderr io.Writ
 		return err
 	}
 	defer a.Close()
+	if a.cons == nil {
+		return fmt.Errorf("consolidation needs the sqlite or hybrid backend")
+	}
 	st, err := a.store.Stats(ctx, "")
 	if err != nil {
 		return err

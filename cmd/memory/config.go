@@ -48,6 +48,10 @@ type Config struct {
 	// Curation holds consolidation, conflict, quality and mistake-note
 	// settings (curationconfig.go).
 	Curation CurationConfig
+	// Cloud configures the cloudflare and hybrid backends (cloud.go).
+	Cloud CloudConfig
+	// role is the kind of process opening the store (see role).
+	role role
 }
 
 // env reads configuration from the environment (upstream's names).
@@ -123,6 +127,7 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 		c.MaxResponseChars = v
 	}
 	c.Curation = loadCuration(getenv, p)
+	c.Cloud = loadCloudConfig(p)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
 	}
@@ -132,7 +137,7 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 // addFlags registers the flags shared by the commands that open the store;
 // they override the environment.
 func (c *Config) addFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.Backend, "backend", c.Backend, "storage backend (env MCP_MEMORY_STORAGE_BACKEND): sqlite")
+	fs.StringVar(&c.Backend, "backend", c.Backend, "storage backend (env MCP_MEMORY_STORAGE_BACKEND): sqlite, cloudflare or hybrid")
 	fs.StringVar(&c.BaseDir, "base-dir", c.BaseDir, "data directory (env MCP_MEMORY_BASE_DIR)")
 	fs.StringVar(&c.DBPath, "db", c.DBPath, "SQLite database file (env MCP_MEMORY_SQLITE_PATH; default <base-dir>/memory.db)")
 	fs.StringVar(&c.Embedding, "embedding", c.Embedding, "embedding model (env MCP_EMBEDDING_MODEL): builtin, none, onnx")
@@ -146,10 +151,15 @@ func (c *Config) resolve() error {
 	switch strings.ToLower(c.Backend) {
 	case "sqlite", "sqlite_vec", "sqlite-vec":
 		c.Backend = "sqlite"
-	case "cloudflare", "hybrid", "postgres", "milvus":
-		return fmt.Errorf("storage backend %q is not available in this version; use sqlite", c.Backend)
+	case "cloudflare", "hybrid":
+		c.Backend = strings.ToLower(c.Backend)
+		if err := c.Cloud.check(c.Backend); err != nil {
+			return err
+		}
+	case "postgres", "milvus":
+		return fmt.Errorf("storage backend %q is not available in this version; use sqlite, cloudflare or hybrid", c.Backend)
 	default:
-		return fmt.Errorf("unknown storage backend %q (MCP_MEMORY_STORAGE_BACKEND): use sqlite", c.Backend)
+		return fmt.Errorf("unknown storage backend %q (MCP_MEMORY_STORAGE_BACKEND): use sqlite, cloudflare or hybrid", c.Backend)
 	}
 	if c.BaseDir == "" {
 		c.BaseDir = defaultBaseDir()

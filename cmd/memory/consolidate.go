@@ -72,6 +72,9 @@ func cmdConsolidate(ctx context.Context, args []string, stdout, stderr io.Writer
 	defer a.Close()
 	ctx = memory.WithOwner(ctx, strings.ToLower(strings.TrimSpace(owner)))
 	c := a.cons
+	if c == nil {
+		return fmt.Errorf("consolidation needs the memories in a local file: use the sqlite or hybrid backend, not %s", a.cfg.Backend)
+	}
 	var h consolidate.Horizon
 	if horizon != "" {
 		if h, err = consolidate.ParseHorizon(horizon); err != nil {
@@ -210,6 +213,10 @@ func (a *app) startScheduler(ctx context.Context) (stop func()) {
 		a.log.Warn(w)
 	}
 	if !a.cfg.Curation.Enabled || len(a.cfg.Curation.Schedules) == 0 {
+		return func() {}
+	}
+	if a.cons == nil {
+		a.log.Warn("scheduled consolidation is off: the " + a.cfg.Backend + " backend keeps no memories in a local file")
 		return func() {}
 	}
 	ctx, cancel := context.WithCancel(ctx)

@@ -60,7 +60,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	opts := exchange.ExportOptions{Request: req, Generator: "memory " + version, Owners: []string{owner}}
 	if allOwners {
-		ol, ok := any(a.store).(owners)
+		ol, ok := a.svc.Storage.(owners)
 		if !ok {
 			return fmt.Errorf("the %s backend cannot list its users: export them one by one with -owner", a.cfg.Backend)
 		}

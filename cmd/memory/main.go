@@ -14,6 +14,7 @@
 //	memory backup / restore  verified copies of the SQLite database
 //	memory migrate           import upstream's sqlite_vec.db
 //	memory discover          list memory servers on the local network
+//	memory sync              status, now, pause, resume of hybrid sync
 //	memory bench locomo      retrieval quality on the LoCoMo benchmark
 //	memory bench coldstart   time from process start to the first tools/list
 //	memory version           print the version
@@ -90,6 +91,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdConsolidate(ctx, args, stdout, stderr, getenv)
 	case "bench":
 		return cmdBench(ctx, args, stdout, stderr, getenv)
+	case "sync":
+		return cmdSync(ctx, args, stdout, stderr, getenv)
 	case "backup":
 		return cmdBackup(ctx, args, stdout, stderr, getenv)
 	case "restore":
@@ -134,9 +137,11 @@ Commands:
   discover   list memory servers on the local network (mDNS): memory discover [-timeout 5s]
   health     ask a running daemon whether it is healthy: memory health [-url http://127.0.0.1:8000]
   bench      benchmarks: memory bench locomo -data FILE | memory bench coldstart
+  sync       hybrid backend: memory sync status [-json] | now | pause | resume
   version    print the version and the commit it was built from
 
 Every command that opens the store takes:
+  -backend B        sqlite (default), cloudflare or hybrid (env MCP_MEMORY_STORAGE_BACKEND)
   -db FILE          SQLite database (env MCP_MEMORY_SQLITE_PATH; default <base-dir>/memory.db)
   -base-dir DIR     data directory (env MCP_MEMORY_BASE_DIR)
   -embedding NAME   builtin (default), none, onnx (env MCP_EMBEDDING_MODEL)

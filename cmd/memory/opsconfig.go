@@ -82,6 +82,9 @@ func (c *OpsConfig) backupDir(cfg *Config) string {
 
 // notSQLite explains that a backend other than SQLite backs itself up.
 func notSQLite(backend string) error {
+	if backend == "cloudflare" {
+		return fmt.Errorf("backups of the cloudflare backend are D1's own job (D1 Time Travel restores any minute of the last 30 days); `memory export` copies the memories")
+	}
 	return fmt.Errorf("backups of the %s backend are the database's own job (for PostgreSQL: pg_dump, or continuous archiving with point-in-time recovery); `memory export` copies the memories on any backend", backend)
 }
 
@@ -89,7 +92,7 @@ func notSQLite(backend string) error {
 // there is none.
 func (c *OpsConfig) backups(a *app) (*backup.Manager, error) {
 	st, ok := any(a.store).(*sqlite.Store)
-	if !ok {
+	if !ok || a.cfg.Backend == "cloudflare" { // its SQLite file holds no memories
 		return nil, notSQLite(a.cfg.Backend)
 	}
 	return &backup.Manager{

@@ -55,6 +55,10 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		return serveBridge(ctx, hc, stdin, stdout, log)
 	}
+	cfg.role = "mcp"
+	if httpMode {
+		cfg.role = "http"
+	}
 	a, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -76,7 +80,7 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		ListLegacyTools: a.cfg.ListLegacyTools, MaxResponseChars: a.cfg.MaxResponseChars,
 		OnInitialized: a.warmUp, Ingest: docs, IngestRoots: roots, Consolidator: a.cons,
 	})
-	a.log.Info("serving MCP over stdio", "db", a.cfg.DBPath)
+	a.log.Info("serving MCP over stdio", "db", a.where())
 	return srv.Run(ctx, &mcp.IOTransport{Reader: readCloser{stdin}, Writer: writeCloser{stdout}})
 }
 
@@ -114,7 +118,7 @@ func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, oc *OpsConfig, docs 
 		AllowedHosts: hc.AllowedHosts, AllowedOrigins: hc.CORSOrigins,
 		MaxBodyBytes: hc.MaxBodyBytes, RateLimit: rateOrOff(hc.RateLimit), RateBurst: hc.RateBurst,
 		Heartbeat: hc.Heartbeat, IncludeHostname: hc.IncludeHost, Version: version, Backend: a.svc.Backend, Logger: a.log,
-		OAuth: as, Documents: docs, Consolidator: a.cons,
+		OAuth: as, Documents: docs, Sync: a.syncControl(), Consolidator: a.cons,
 		MCP: mcpserver.Options{ListLegacyTools: a.cfg.ListLegacyTools, MaxResponseChars: a.cfg.MaxResponseChars,
 			Ingest: docs, IngestRoots: roots},
 	})
@@ -122,7 +126,7 @@ func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, oc *OpsConfig, docs 
 		ln.Close()
 		return err
 	}
-	fmt.Fprintf(stderr, "memory %s: serving %s (MCP at %s/mcp, API docs at %s/api/docs) on %s\n", version, base, base, base, a.cfg.DBPath)
+	fmt.Fprintf(stderr, "memory %s: serving %s (MCP at %s/mcp, API docs at %s/api/docs) on %s\n", version, base, base, base, a.where())
 	if backups != nil && backups.Scheduled {
 		fmt.Fprintf(stderr, "memory: %s backups to %s (kept %d days, at most %d; MCP_BACKUP_*)\n", backups.Interval, backups.Dir,
 			int(backups.Retention.Hours()/24), backups.MaxCount)

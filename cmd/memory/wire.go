@@ -21,8 +21,12 @@ type app struct {
 	svc   *memory.Service
 	log   *slog.Logger
 	warm  sync.Once
-	// cons runs consolidation passes over svc.
+	// cons runs consolidation passes over svc; nil for the cloudflare
+	// backend, whose memories are not in a local file.
 	cons *consolidate.Consolidator
+	// cloud is the cloudflare or hybrid backend, nil for sqlite; store is
+	// then its local SQLite file (keys, users, OAuth state, uploads).
+	cloud *cloudApp
 }
 
 // openApp opens the configured store and builds the service. It does no
@@ -31,6 +35,9 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	emb, err := newEmbedder(cfg, log)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Backend == "cloudflare" || cfg.Backend == "hybrid" {
+		return openCloudApp(ctx, cfg, log, emb)
 	}
 	st := sqlite.New(cfg.DBPath)
 	st.Logger = log
@@ -43,11 +50,19 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	svc := memory.NewService(st, emb)
 	svc.Backend, svc.Version, svc.Logger = "sqlite", version, log
 	applyServiceConfig(svc, cfg)
-	svc.Graph, svc.Archive = st, st
-	cfg.Curation.apply(svc)
-	cons := consolidate.New(svc, st)
-	cons.Config, cons.Schedules, cons.Logger = cfg.Curation.Pass, cfg.Curation.Schedules, log
-	return &app{cfg: cfg, store: st, svc: svc, log: log, cons: cons}, nil
+	a := &app{cfg: cfg, store: st, svc: svc, log: log}
+	a.curate(st)
+	return a, nil
+}
+
+// curate turns on the graph, the archive, conflict detection and
+// consolidation over local, the SQLite file that holds the memories (for
+// the hybrid backend, the local copy, whose changes its outbox syncs).
+func (a *app) curate(local *sqlite.Store) {
+	a.svc.Graph, a.svc.Archive = local, local
+	a.cfg.Curation.apply(a.svc)
+	a.cons = consolidate.New(a.svc, local)
+	a.cons.Config, a.cons.Schedules, a.cons.Logger = a.cfg.Curation.Pass, a.cfg.Curation.Schedules, a.log
 }
 
 // applyServiceConfig copies the search and storage settings onto svc.
@@ -90,4 +105,9 @@ func newEmbedder(cfg *Config, log *slog.Logger) (memory.Embedder, error) {
 }
 
 // Close closes the store.
-func (a *app) Close() error { return a.store.Close() }
+func (a *app) Close() error {
+	if a.cloud != nil {
+		return a.cloud.Close()
+	}
+	return a.store.Close()
+}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	memory "github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/consolidate"
 	"github.com/mcp-memory-go/memory/embed/glove"
 	"github.com/mcp-memory-go/memory/embed/openai"
 	"github.com/mcp-memory-go/memory/sqlite"
@@ -20,6 +21,9 @@ type app struct {
 	svc   *memory.Service
 	log   *slog.Logger
 	warm  sync.Once
+	// cons runs consolidation passes over svc; nil for the cloudflare
+	// backend, whose memories are not in a local file.
+	cons *consolidate.Consolidator
 	// cloud is the cloudflare or hybrid backend, nil for sqlite; store is
 	// then its local SQLite file (keys, users, OAuth state, uploads).
 	cloud *cloudApp
@@ -46,7 +50,19 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	svc := memory.NewService(st, emb)
 	svc.Backend, svc.Version, svc.Logger = "sqlite", version, log
 	applyServiceConfig(svc, cfg)
-	return &app{cfg: cfg, store: st, svc: svc, log: log}, nil
+	a := &app{cfg: cfg, store: st, svc: svc, log: log}
+	a.curate(st)
+	return a, nil
+}
+
+// curate turns on the graph, the archive, conflict detection and
+// consolidation over local, the SQLite file that holds the memories (for
+// the hybrid backend, the local copy, whose changes its outbox syncs).
+func (a *app) curate(local *sqlite.Store) {
+	a.svc.Graph, a.svc.Archive = local, local
+	a.cfg.Curation.apply(a.svc)
+	a.cons = consolidate.New(a.svc, local)
+	a.cons.Config, a.cons.Schedules, a.cons.Logger = a.cfg.Curation.Pass, a.cfg.Curation.Schedules, a.log
 }
 
 // applyServiceConfig copies the search and storage settings onto svc.

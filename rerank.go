@@ -1,0 +1,251 @@
+package memory
+
+// Re-ranking of hybrid search: what a store knows beyond one memory's text
+// (the memories stored around it, the names and times it mentions, whether
+// it asks or tells) folded into the fused scores. docs/retrieval.md measures
+// each step on LoCoMo, alone and together.
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// SignalContext marks a result found because the memories stored around it
+// match the query.
+const SignalContext = "context"
+
+// Rerank configures the steps that refine a hybrid ranking. A zero weight
+// turns its step off; the zero Rerank leaves the fused ranking as it is.
+type Rerank struct {
+	// Context lends a memory part of the score of the memories stored just
+	// before and after it, so that an answer is found through the question
+	// it replies to: Context times the score of an adjacent memory, 0.6 ×
+	// Context of one two away; the largest loan counts. Only the
+	// ContextSources best results lend, and only memories created within
+	// ContextWindow of each other (and not in different conversations, see
+	// StoreRequest.ConversationID) are adjacent.
+	Context        float64
+	ContextSources int
+	ContextWindow  time.Duration
+	// Entity adds Entity times the share of the query's names and numbers
+	// (capitalised words other than function words, words with digits) that
+	// a memory contains, whatever their frequency.
+	Entity float64
+	// Question scales down by this share a memory whose text ends with a
+	// question: it asks rather than tells.
+	Question float64
+	// Time scales up by this share, for a query asking when something
+	// happened, a memory that mentions a time ("yesterday", "last May").
+	// It needs Service.TimeExtractor.
+	Time float64
+}
+
+// DefaultRerank is the re-ranking NewService sets, chosen on LoCoMo with
+// leave-one-conversation-out checks (docs/retrieval.md).
+func DefaultRerank() Rerank {
+	return Rerank{
+		Context:        0.5,
+		ContextSources: 20,
+		ContextWindow:  time.Hour,
+		Entity:         0.1,
+		Question:       0.2,
+		Time:           0.4,
+	}
+}
+
+// rerankDepth is how many fused results the per-memory steps look at;
+// those further down keep their fused scores.
+const rerankDepth = 50
+
+// rerank applies s.Rerank to fused results, best first, and returns them
+// re-sorted with scores in [0,1].
+func (s *Service) rerank(ctx context.Context, f Filter, query string, rs []Result) ([]Result, error) {
+	rr := s.Rerank
+	if len(rs) == 0 || rr == (Rerank{}) {
+		return rs, nil
+	}
+	depth := min(len(rs), rerankDepth)
+	if ents := queryEntities(query); rr.Entity > 0 && len(ents) > 0 {
+		for i := range depth {
+			rs[i].Score += rr.Entity * entityShare(rs[i].Content, ents)
+		}
+		sortResults(rs)
+	}
+	var err error
+	if rr.Context > 0 && rr.ContextSources > 0 {
+		if rs, depth, err = s.lendContext(ctx, f, rs, depth); err != nil {
+			return nil, err
+		}
+	}
+	when := rr.Time > 0 && s.TimeExtractor != nil && asksWhen(query)
+	if rr.Question > 0 || when {
+		now := s.Now()
+		for i := range depth {
+			text := mainText(rs[i].Content)
+			if rr.Question > 0 && strings.HasSuffix(text, "?") {
+				rs[i].Score *= 1 - rr.Question
+			}
+			if when {
+				if _, _, _, ok := s.TimeExtractor(text, now); ok {
+					rs[i].Score *= 1 + rr.Time
+				}
+			}
+		}
+	}
+	top := 0.0
+	for _, r := range rs {
+		top = max(top, r.Score)
+	}
+	if top > 1 {
+		for i := range rs {
+			rs[i].Score /= top
+		}
+	}
+	sortResults(rs)
+	return rs, nil
+}
+
+// lendContext adds to each result the best loan from the ContextSources
+// best results adjacent to it, and adds the adjacent memories that were not
+// results. It returns the results, with those it scored first, and how many
+// it scored.
+func (s *Service) lendContext(ctx context.Context, f Filter, rs []Result, depth int) ([]Result, int, error) {
+	rr := s.Rerank
+	src := rs[:min(len(rs), rr.ContextSources)]
+	hashes := make([]string, len(src))
+	for i, r := range src {
+		hashes[i] = r.Hash
+	}
+	adj, err := s.Storage.Adjacent(ctx, f, hashes, 2, max(rr.ContextWindow, 0))
+	if err != nil {
+		return nil, 0, err
+	}
+	byHash := make(map[string]int, len(rs))
+	for i, r := range rs {
+		byHash[r.Hash] = i
+	}
+	loan := make(map[string]float64)
+	var added []Result
+	lend := func(from Result, to *Memory, share float64) {
+		if share <= 0 || conversation(from.Memory) != conversation(to) && conversation(from.Memory) != "" && conversation(to) != "" {
+			return
+		}
+		if v := share * from.Score; v > loan[to.Hash] {
+			loan[to.Hash] = v
+		}
+		if _, ok := byHash[to.Hash]; !ok {
+			byHash[to.Hash] = len(rs) + len(added)
+			added = append(added, Result{Memory: to, MatchedBy: []string{SignalContext}})
+		}
+	}
+	for _, r := range src {
+		a := adj[r.Hash]
+		for _, side := range [][]*Memory{a.Before, a.After} {
+			for j, m := range side {
+				lend(r, m, rr.Context*[]float64{1, 0.6}[min(j, 1)])
+			}
+		}
+	}
+	// The scored part: the first depth results and the memories added, in
+	// front of the rest, which keep their scores.
+	out := make([]Result, 0, len(rs)+len(added))
+	out = append(out, rs[:depth]...)
+	out = append(out, added...)
+	out = append(out, rs[depth:]...)
+	for i := range out {
+		if v := loan[out[i].Hash]; v > 0 {
+			out[i].Score += v
+			if i < depth && !slices.Contains(out[i].MatchedBy, SignalContext) {
+				out[i].MatchedBy = append(out[i].MatchedBy, SignalContext)
+			}
+		}
+	}
+	return out, depth + len(added), nil
+}
+
+// conversation returns the conversation id a memory was stored with, or "".
+func conversation(m *Memory) string {
+	id, _ := m.Metadata["conversation_id"].(string)
+	return id
+}
+
+// mainText returns content without a trailing bracketed annotation (such as
+// an image caption, "… [image: a photo of a dog]") and surrounding space.
+func mainText(content string) string {
+	t := strings.TrimSpace(content)
+	if strings.HasSuffix(t, "]") {
+		if i := strings.LastIndex(t, " ["); i > 0 {
+			t = strings.TrimSpace(t[:i])
+		}
+	}
+	return t
+}
+
+// asksWhen reports whether an English query asks when something happened.
+func asksWhen(query string) bool {
+	words := Words(query)
+	for i, w := range words {
+		switch w {
+		case "when":
+			return true
+		case "what", "which":
+			if i+1 < len(words) {
+				switch words[i+1] {
+				case "date", "day", "year", "month", "week", "time", "weekend":
+					return true
+				}
+			}
+		case "how":
+			if i+2 < len(words) && words[i+1] == "long" && words[i+2] == "ago" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// maxEntities bounds the names and numbers taken from one query.
+const maxEntities = 32
+
+// queryEntities returns the lower-cased names and numbers of a query:
+// words written with a capital letter that are not function words, and
+// words with a digit; without duplicates.
+func queryEntities(query string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(query, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’' }) {
+		f = strings.TrimSuffix(strings.TrimSuffix(f, "'s"), "’s")
+		f = strings.Trim(f, "'’")
+		r, _ := utf8.DecodeRuneInString(f)
+		if f == "" || !unicode.IsUpper(r) && !strings.ContainsFunc(f, unicode.IsDigit) {
+			continue
+		}
+		for _, w := range Words(f) {
+			if !stopWords[w] && !slices.Contains(out, w) && len(out) < maxEntities {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
+
+// entityShare returns the share of ents (lower-case words) that content
+// contains as whole words.
+func entityShare(content string, ents []string) float64 {
+	found := 0
+	for _, w := range Words(content) {
+		for j, e := range ents {
+			if w == e && found&(1<<j) == 0 {
+				found |= 1 << j
+			}
+		}
+	}
+	n := 0
+	for ; found != 0; found &= found - 1 {
+		n++
+	}
+	return float64(n) / float64(len(ents))
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/mcp-memory-go/memory"
@@ -32,28 +33,11 @@ func (s *Store) Adjacent(ctx context.Context, f memory.Filter, hashes []string, 
 	if len(hashes) == 0 {
 		return out, nil
 	}
-	var b sqlBuilder
-	// The time bound is a range on the index, so that a side with nothing
-	// near reads nothing.
-	side := func(cmp, order, bound string) {
-		b.add("(SELECT json_group_array(id) FROM (SELECT m.id AS id FROM memories m WHERE ")
-		flt.where(&b)
-		b.add(" AND (m.created_at " + cmp + " s.created_at OR (m.created_at = s.created_at AND m.id " + cmp + " s.id))")
-		if window > 0 {
-			b.add(" AND m.created_at "+bound, window.Milliseconds())
-		}
-		b.add(" ORDER BY m.created_at "+order+", m.id "+order+" LIMIT ?))", n)
-	}
-	b.add("SELECT s.hash, ")
-	side("<", "DESC", ">= s.created_at - ?")
-	b.add(", ")
-	side(">", "ASC", "<= s.created_at + ?")
-	b.add(" FROM memories s WHERE s.owner = ? AND s.deleted_at IS NULL AND s.hash IN ", flt.Owner)
-	b.in(hashes)
+	query, args := adjacentSQL(flt, hashes, n, window)
 	type ids struct{ before, after []int64 }
 	found := map[string]ids{}
 	var all []int64
-	rows, err := s.on(nil).QueryContext(ctx, b.String(), b.args...)
+	rows, err := s.on(nil).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("adjacent memories: %w", err)
 	}
@@ -112,14 +96,49 @@ func (s *Store) Adjacent(ctx context.Context, f memory.Filter, hashes []string, 
 	return out, nil
 }
 
-// byIDs reads the live memories with the given row ids.
+// adjacentSQL returns the statement of Adjacent that finds the row ids on
+// each side of the memories named in hashes, and its arguments. Each side
+// is a correlated subquery that walks the owner's creation-time index from
+// the memory outwards and stops after n.
+func adjacentSQL(flt filter, hashes []string, n int, window time.Duration) (string, []any) {
+	var b sqlBuilder
+	// Each side is the nearest n of two index seeks: the memories created at
+	// the same time (walked by row id from the memory's own) and those
+	// created earlier or later (walked by time, bounded by the window), so
+	// that neither a batch sharing one time nor a gap before the window
+	// makes SQLite read more than it returns.
+	side := func(cmp, order, bound string) {
+		b.add("(SELECT json_group_array(id) FROM (SELECT id FROM (SELECT * FROM (SELECT m.id AS id, m.created_at AS t FROM memories m WHERE ")
+		flt.where(&b)
+		b.add(" AND m.created_at = s.created_at AND m.id "+cmp+" s.id ORDER BY m.id "+order+" LIMIT ?) UNION ALL SELECT * FROM (SELECT m.id, m.created_at FROM memories m WHERE ", n)
+		flt.where(&b)
+		b.add(" AND m.created_at " + cmp + " s.created_at")
+		if window > 0 {
+			b.add(" AND m.created_at "+bound, window.Milliseconds())
+		}
+		b.add(" ORDER BY m.created_at "+order+", m.id "+order+" LIMIT ?)) ORDER BY t "+order+", id "+order+" LIMIT ?))", n, n)
+	}
+	b.add("SELECT s.hash, ")
+	side("<", "DESC", ">= s.created_at - ?")
+	b.add(", ")
+	side(">", "ASC", "<= s.created_at + ?")
+	b.add(" FROM memories s WHERE s.owner = ? AND s.deleted_at IS NULL AND s.hash IN ", flt.Owner)
+	b.in(hashes)
+	return b.String(), b.args
+}
+
+// memoryColsNoVector is memoryCols without the vector, which context does
+// not need.
+var memoryColsNoVector = strings.Replace(memoryCols, "(SELECT v.embedding FROM memory_vectors v WHERE v.memory_id = m.id)", "NULL", 1)
+
+// byIDs reads the live memories with the given row ids, without vectors.
 func (s *Store) byIDs(ctx context.Context, ids []int64) (map[int64]*memory.Memory, error) {
 	out := make(map[int64]*memory.Memory, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
 	js, _ := json.Marshal(ids) // int64s always marshal
-	rows, err := s.on(nil).QueryContext(ctx, "SELECT "+memoryCols+
+	rows, err := s.on(nil).QueryContext(ctx, "SELECT "+memoryColsNoVector+
 		" FROM memories m WHERE m.id IN (SELECT value FROM json_each(?)) AND m.deleted_at IS NULL", string(js))
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ package sqlite
 import (
 	"context"
 	"path/filepath"
+	"time"
 
 	"github.com/ncruces/go-sqlite3/driver"
 
@@ -155,3 +156,12 @@ const (
 	SlabLoadSQL  = slabLoadSQL
 	SlabDeltaSQL = slabDeltaSQL
 )
+
+// AdjacentSQL returns the id query of Adjacent.
+func AdjacentSQL(f memory.Filter, hashes []string, n int, window time.Duration) (string, []any) {
+	flt, err := newFilter(f)
+	if err != nil {
+		panic(err)
+	}
+	return adjacentSQL(flt, hashes, n, window)
+}

@@ -1,0 +1,9 @@
+package memory
+
+// Internals for the external tests.
+
+var (
+	QueryEntities = queryEntities
+	AsksWhen      = asksWhen
+	MainText      = mainText
+)

@@ -57,10 +57,6 @@ func DefaultRerank() Rerank {
 	}
 }
 
-// rerankDepth is how many fused results the per-memory steps look at;
-// those further down keep their fused scores.
-const rerankDepth = 50
-
 // rerank applies s.Rerank to fused results, best first, and returns them
 // re-sorted with scores in [0,1].
 func (s *Service) rerank(ctx context.Context, f Filter, query string, rs []Result) ([]Result, error) {
@@ -68,23 +64,22 @@ func (s *Service) rerank(ctx context.Context, f Filter, query string, rs []Resul
 	if len(rs) == 0 || rr == (Rerank{}) {
 		return rs, nil
 	}
-	depth := min(len(rs), rerankDepth)
 	if ents := queryEntities(query); rr.Entity > 0 && len(ents) > 0 {
-		for i := range depth {
+		for i := range rs {
 			rs[i].Score += rr.Entity * entityShare(rs[i].Content, ents)
 		}
 		sortResults(rs)
 	}
 	var err error
 	if rr.Context > 0 && rr.ContextSources > 0 {
-		if rs, depth, err = s.lendContext(ctx, f, rs, depth); err != nil {
+		if rs, err = s.lendContext(ctx, f, rs); err != nil {
 			return nil, err
 		}
 	}
 	when := rr.Time > 0 && s.TimeExtractor != nil && asksWhen(query)
 	if rr.Question > 0 || when {
 		now := s.Now()
-		for i := range depth {
+		for i := range rs {
 			text := mainText(rs[i].Content)
 			if rr.Question > 0 && strings.HasSuffix(text, "?") {
 				rs[i].Score *= 1 - rr.Question
@@ -110,10 +105,9 @@ func (s *Service) rerank(ctx context.Context, f Filter, query string, rs []Resul
 }
 
 // lendContext adds to each result the best loan from the ContextSources
-// best results adjacent to it, and adds the adjacent memories that were not
-// results. It returns the results, with those it scored first, and how many
-// it scored.
-func (s *Service) lendContext(ctx context.Context, f Filter, rs []Result, depth int) ([]Result, int, error) {
+// best results adjacent to it, and appends the adjacent memories that were
+// not results, scored by their loan alone.
+func (s *Service) lendContext(ctx context.Context, f Filter, rs []Result) ([]Result, error) {
 	rr := s.Rerank
 	src := rs[:min(len(rs), rr.ContextSources)]
 	hashes := make([]string, len(src))
@@ -122,7 +116,7 @@ func (s *Service) lendContext(ctx context.Context, f Filter, rs []Result, depth 
 	}
 	adj, err := s.Storage.Adjacent(ctx, f, hashes, 2, max(rr.ContextWindow, 0))
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	byHash := make(map[string]int, len(rs))
 	for i, r := range rs {
@@ -150,21 +144,17 @@ func (s *Service) lendContext(ctx context.Context, f Filter, rs []Result, depth 
 			}
 		}
 	}
-	// The scored part: the first depth results and the memories added, in
-	// front of the rest, which keep their scores.
-	out := make([]Result, 0, len(rs)+len(added))
-	out = append(out, rs[:depth]...)
-	out = append(out, added...)
-	out = append(out, rs[depth:]...)
-	for i := range out {
-		if v := loan[out[i].Hash]; v > 0 {
-			out[i].Score += v
-			if i < depth && !slices.Contains(out[i].MatchedBy, SignalContext) {
-				out[i].MatchedBy = append(out[i].MatchedBy, SignalContext)
+	n := len(rs)
+	rs = append(rs, added...)
+	for i := range rs {
+		if v := loan[rs[i].Hash]; v > 0 {
+			rs[i].Score += v
+			if i < n {
+				rs[i].MatchedBy = append(rs[i].MatchedBy, SignalContext)
 			}
 		}
 	}
-	return out, depth + len(added), nil
+	return rs, nil
 }
 
 // conversation returns the conversation id a memory was stored with, or "".

@@ -71,6 +71,15 @@ type Adjacency struct {
 	Before, After []*Memory
 }
 
+// CheckAdjacent returns the EInvalid error of Store.Adjacent for n < 1 or a
+// negative window, or nil.
+func CheckAdjacent(n int, window time.Duration) error {
+	if n < 1 || window < 0 {
+		return Errorf(EInvalid, "adjacent memories need n >= 1 and a window >= 0, got %d and %s", n, window)
+	}
+	return nil
+}
+
 // EmbeddingUpdate sets the vector of one memory (re-embedding).
 type EmbeddingUpdate struct {
 	Owner, Hash string

@@ -14,19 +14,19 @@ import (
 	"github.com/mcp-memory-go/memory"
 )
 
-// Adjacent returns, for each live memory of f.Owner named in hashes and
-// matching f, up to n memories matching f on each side of it in creation
-// order (ties broken by id, as Find orders them), nearest first, within
-// window of its creation time (0: unbounded): one statement with a lateral
-// join per side, each an index scan on (owner, created_at). It returns
-// EInvalid for an invalid filter, n < 1 or a negative window.
+// Adjacent returns, for each live memory of f.Owner named in hashes, up to
+// n memories matching f on each side of it in creation order (ties broken
+// by id, as Find orders them), nearest first, within window of its creation
+// time (0: unbounded), in one snapshot: a lateral join per side, each an
+// index scan on (owner, created_at). It returns EInvalid for an invalid
+// filter, n < 1 or a negative window.
 func (s *Store) Adjacent(ctx context.Context, f memory.Filter, hashes []string, n int, window time.Duration) (map[string]memory.Adjacency, error) {
 	flt, err := newFilter(f)
 	if err != nil {
 		return nil, err
 	}
-	if n < 1 || window < 0 {
-		return nil, memory.Errorf(memory.EInvalid, "adjacent memories need n >= 1 and a window >= 0, got %d and %s", n, window)
+	if err := memory.CheckAdjacent(n, window); err != nil {
+		return nil, err
 	}
 	out := map[string]memory.Adjacency{}
 	hashes, none := storableList(hashes, false, false)

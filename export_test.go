@@ -6,4 +6,5 @@ var (
 	QueryEntities = queryEntities
 	AsksWhen      = asksWhen
 	MainText      = mainText
+	MentionsTime  = mentionsTime
 )

@@ -39,8 +39,8 @@ type Rerank struct {
 	// question: it asks rather than tells.
 	Question float64
 	// Time scales up by this share, for a query asking when something
-	// happened, a memory that mentions a time ("yesterday", "last May").
-	// It needs Service.TimeExtractor.
+	// happened, a memory that mentions a time ("yesterday", "last May",
+	// "in 2022"; see mentionsTime).
 	Time float64
 }
 
@@ -76,18 +76,15 @@ func (s *Service) rerank(ctx context.Context, f Filter, query string, rs []Resul
 			return nil, err
 		}
 	}
-	when := rr.Time > 0 && s.TimeExtractor != nil && asksWhen(query)
+	when := rr.Time > 0 && asksWhen(query)
 	if rr.Question > 0 || when {
-		now := s.Now()
 		for i := range rs {
 			text := mainText(rs[i].Content)
 			if rr.Question > 0 && strings.HasSuffix(text, "?") {
 				rs[i].Score *= 1 - rr.Question
 			}
-			if when {
-				if _, _, _, ok := s.TimeExtractor(text, now); ok {
-					rs[i].Score *= 1 + rr.Time
-				}
+			if when && mentionsTime(text) {
+				rs[i].Score *= 1 + rr.Time
 			}
 		}
 	}
@@ -200,6 +197,48 @@ func asksWhen(query string) bool {
 
 // maxEntities bounds the names and numbers taken from one query.
 const maxEntities = 32
+
+// timeWords are English words that place what a text tells in time. "May",
+// "fall" and "second" are left out: they are more often something else.
+var timeWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`yesterday today tonight tomorrow ago last next recently lately earlier
+		later soon week weeks weekend weekends month months year years morning afternoon evening night
+		nights day days decade hour hours minute minutes monday tuesday wednesday thursday friday saturday
+		sunday january february march april june july august september october november december jan feb
+		mar apr jun jul aug sep sept oct nov dec spring summer autumn winter christmas easter thanksgiving
+		halloween birthday anniversary`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// mentionsTime reports whether an English text mentions a time: a word of
+// timeWords, a year (1900-2099) or a day of the month ("3rd", "21st"). It
+// is a cheap test of presence, not a parse; Service.TimeExtractor parses,
+// at a hundred times the cost, too much for every candidate of a search.
+func mentionsTime(text string) bool {
+	for _, w := range Words(text) {
+		switch {
+		case timeWords[w]:
+			return true
+		case len(w) == 4 && (strings.HasPrefix(w, "19") || strings.HasPrefix(w, "20")) && allDigits(w):
+			return true
+		case len(w) >= 3 && len(w) <= 4 && allDigits(w[:len(w)-2]) && slices.Contains([]string{"st", "nd", "rd", "th"}, w[len(w)-2:]):
+			return true
+		}
+	}
+	return false
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // queryEntities returns the lower-cased names and numbers of a query:
 // words written with a capital letter that are not function words, and

@@ -163,6 +163,27 @@ func TestAsksWhen(t *testing.T) {
 	}
 }
 
+func TestMentionsTime(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"I signed up for a pottery class yesterday.", true},
+		{"We went camping last weekend", true},
+		{"Born in 1987, raised in Ohio", true},
+		{"The party is on the 21st", true},
+		{"It was in March", true},
+		{"I may go, or I may not", false},
+		{"Room 2505 is on floor 12", false},
+		{"Painting is so calming", false},
+	}
+	for _, tt := range tests {
+		if got := memory.MentionsTime(tt.text); got != tt.want {
+			t.Errorf("MentionsTime(%q)=%v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
+
 func TestMainText(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"Is it blue? [image: a photo of a vase]", "Is it blue?"},

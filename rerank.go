@@ -122,7 +122,7 @@ func (s *Service) lendContext(ctx context.Context, f Filter, rs []Result) ([]Res
 	loan := make(map[string]float64)
 	var added []Result
 	lend := func(from Result, to *Memory, share float64) {
-		if share <= 0 || conversation(from.Memory) != conversation(to) && conversation(from.Memory) != "" && conversation(to) != "" {
+		if a, b := conversation(from.Memory), conversation(to); a != "" && b != "" && a != b {
 			return
 		}
 		if v := share * from.Score; v > loan[to.Hash] {
@@ -137,7 +137,11 @@ func (s *Service) lendContext(ctx context.Context, f Filter, rs []Result) ([]Res
 		a := adj[r.Hash]
 		for _, side := range [][]*Memory{a.Before, a.After} {
 			for j, m := range side {
-				lend(r, m, rr.Context*[]float64{1, 0.6}[min(j, 1)])
+				share := rr.Context
+				if j > 0 {
+					share *= 0.6 // two away
+				}
+				lend(r, m, share)
 			}
 		}
 	}

@@ -107,10 +107,17 @@ func adjacentSQL(flt filter, hashes []string, n int, window time.Duration) (stri
 	// created earlier or later (walked by time, bounded by the window), so
 	// that neither a batch sharing one time nor a gap before the window
 	// makes SQLite read more than it returns.
+	// A tag filter would otherwise lead SQLite to read every memory with
+	// the tags and sort them; walking the time index and checking the tags
+	// reads about n divided by their share, within the window.
+	from := "FROM memories m"
+	if len(flt.tags) > 0 && len(flt.Types) == 0 {
+		from += " INDEXED BY memories_owner_created"
+	}
 	side := func(cmp, order, bound string) {
-		b.add("(SELECT json_group_array(id) FROM (SELECT id FROM (SELECT * FROM (SELECT m.id AS id, m.created_at AS t FROM memories m WHERE ")
+		b.add("(SELECT json_group_array(id) FROM (SELECT id FROM (SELECT * FROM (SELECT m.id AS id, m.created_at AS t " + from + " WHERE ")
 		flt.where(&b)
-		b.add(" AND m.created_at = s.created_at AND m.id "+cmp+" s.id ORDER BY m.id "+order+" LIMIT ?) UNION ALL SELECT * FROM (SELECT m.id, m.created_at FROM memories m WHERE ", n)
+		b.add(" AND m.created_at = s.created_at AND m.id "+cmp+" s.id ORDER BY m.id "+order+" LIMIT ?) UNION ALL SELECT * FROM (SELECT m.id, m.created_at "+from+" WHERE ", n)
 		flt.where(&b)
 		b.add(" AND m.created_at " + cmp + " s.created_at")
 		if window > 0 {

@@ -173,7 +173,7 @@ func manyStrings(prefix string, n int) []string {
 func TestAdjacentPlan(t *testing.T) {
 	s := MustOpenStore(t)
 	seedPlans(t, s)
-	for _, f := range []memory.Filter{{Owner: "alice"}, {Owner: "alice", Types: []string{"note"}}} {
+	for _, f := range []memory.Filter{{Owner: "alice"}, {Owner: "alice", Types: []string{"note"}}, {Owner: "alice", Tags: []string{"a", "b"}}} {
 		q, args := sqlite.AdjacentSQL(f, []string{"h1", "h2"}, 2, time.Hour)
 		plan := strings.Join(mustPlan(t, s, q, args...), "\n")
 		if strings.Contains(plan, "SCAN m") || strings.Count(plan, "created_at=? AND rowid") != 2 || strings.Count(plan, "created_at>? AND created_at<?)") != 2 {

@@ -227,3 +227,36 @@ func BenchmarkPreload(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBackup measures an online backup (VACUUM INTO) and its
+// verification (integrity_check) per database size; MB/s is the
+// database's size over the time.
+func BenchmarkBackup(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		s := openBench(b, n, 100)
+		fi, err := os.Stat(s.Path())
+		if err != nil {
+			b.Fatal(err)
+		}
+		dir := b.TempDir()
+		var last string
+		b.Run(fmt.Sprintf("copy/n=%d", n), func(b *testing.B) {
+			b.SetBytes(fi.Size())
+			for i := 0; b.Loop(); i++ {
+				os.Remove(last) // one copy on disk at a time
+				last = filepath.Join(dir, fmt.Sprintf("b%d.db", i))
+				if err := s.Backup(b.Context(), last); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("verify/n=%d", n), func(b *testing.B) {
+			b.SetBytes(fi.Size())
+			for b.Loop() {
+				if _, err := sqlite.Verify(b.Context(), last); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -245,6 +245,15 @@ func countBy(ctx context.Context, tx *sql.Tx, col, cond string, args []any, dst 
 	return rows.Err()
 }
 
+// Owners returns the owners of live memories, sorted: what an export of
+// every user's memories walks through.
+func (s *Store) Owners(ctx context.Context) ([]string, error) {
+	return listRecords(ctx, s, func(sc scanner) (string, error) {
+		var o string
+		return o, sc.Scan(&o)
+	}, "owners", "SELECT DISTINCT owner FROM memories WHERE deleted_at IS NULL ORDER BY owner")
+}
+
 // Check runs PRAGMA quick_check and returns an error describing the first
 // problems found, or nil if the database is healthy.
 func (s *Store) Check(ctx context.Context) error {

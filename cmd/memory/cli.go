@@ -167,11 +167,12 @@ type progress struct {
 	label    string
 	tty      bool
 	lastPct  int64
+	lastDone int64
 	lastDraw time.Time
 }
 
 func newProgress(w io.Writer, label string) *progress {
-	p := &progress{w: w, label: label, lastPct: -1}
+	p := &progress{w: w, label: label, lastPct: -1, lastDone: -1}
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 			p.tty = true
@@ -181,6 +182,10 @@ func newProgress(w io.Writer, label string) *progress {
 }
 
 func (p *progress) update(done, total int64) {
+	if done == p.lastDone {
+		return // nothing new (a last, empty page)
+	}
+	p.lastDone = done
 	pct := int64(100)
 	if total > 0 {
 		pct = done * 100 / total

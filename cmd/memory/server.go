@@ -32,10 +32,15 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return err
 	}
+	oc, err := loadOpsConfig(getenv)
+	if err != nil {
+		return err
+	}
 	var httpMode bool
 	cfg, _, err := parseConfig("server", args, stderr, getenv, func(fs *flagSet) {
 		fs.BoolVar(&httpMode, "http", false, "run the HTTP daemon: REST API, MCP at /mcp, events, metrics")
 		hc.addFlags(fs.FlagSet)
+		oc.addBackupDirFlag(fs.FlagSet)
 	})
 	if err != nil {
 		return err
@@ -63,7 +68,7 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		defer roots.Close()
 	}
 	if httpMode {
-		return serveHTTP(ctx, a, hc, docs, roots, stderr)
+		return serveHTTP(ctx, a, hc, oc, docs, roots, stderr)
 	}
 	srv := mcpserver.New(a.svc, mcpserver.Options{
 		Version: version, Logger: a.log,
@@ -75,7 +80,7 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 }
 
 // serveHTTP runs the daemon until ctx is done.
-func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, docs *ingest.Manager, roots *ingest.Roots, stderr io.Writer) error {
+func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, oc *OpsConfig, docs *ingest.Manager, roots *ingest.Roots, stderr io.Writer) error {
 	accounts := &auth.Accounts{Store: a.store}
 	authn := &auth.Authenticator{
 		Keys: a.store, BootstrapKey: hc.APIKey, Anonymous: hc.Anonymous,
@@ -97,7 +102,13 @@ func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, docs *ingest.Manager
 			return err
 		}
 	}
+	backups, err := oc.backups(a)
+	var backupsOff string
+	if err != nil {
+		backupsOff, backups = err.Error(), nil
+	}
 	d, err := daemon.New(ctx, a.svc, authn, daemon.Config{
+		Backups: backups, BackupsOff: backupsOff, MDNS: oc.mdnsService(),
 		Addr: hc.Addr(), TLSCert: hc.TLSCert, TLSKey: hc.TLSKey,
 		AllowedHosts: hc.AllowedHosts, AllowedOrigins: hc.CORSOrigins,
 		MaxBodyBytes: hc.MaxBodyBytes, RateLimit: rateOrOff(hc.RateLimit), RateBurst: hc.RateBurst,
@@ -111,6 +122,10 @@ func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, docs *ingest.Manager
 		return err
 	}
 	fmt.Fprintf(stderr, "memory %s: serving %s (MCP at %s/mcp, API docs at %s/api/docs) on %s\n", version, base, base, base, a.cfg.DBPath)
+	if backups != nil && backups.Scheduled {
+		fmt.Fprintf(stderr, "memory: %s backups to %s (kept %d days, at most %d; MCP_BACKUP_*)\n", backups.Interval, backups.Dir,
+			int(backups.Retention.Hours()/24), backups.MaxCount)
+	}
 	if as != nil {
 		fmt.Fprintf(stderr, "memory: OAuth 2.1 is on: issuer %s; users log in with `memory users add NAME` accounts\n", as.Issuer())
 		go rotateKeys(ctx, as, hc.OAuthKeyMaxAge, a.log)

@@ -111,7 +111,13 @@ func (s *Service) lendContext(ctx context.Context, f Filter, rs []Result) ([]Res
 	for i, r := range src {
 		hashes[i] = r.Hash
 	}
-	adj, err := s.Storage.Adjacent(ctx, f, hashes, 2, max(rr.ContextWindow, 0))
+	// Neighbours are looked up among all the owner's memories: a filter
+	// (a tag, a type, a time range) would make the store read about one
+	// memory per match it skips. So under a filter a memory lends only to
+	// other results, which match it, and none is added.
+	filtered := len(f.Hashes) > 0 || len(f.Tags) > 0 || len(f.Types) > 0 || !f.After.IsZero() ||
+		!f.Before.IsZero() || !f.StaleBefore.IsZero() || f.Contains != ""
+	adj, err := s.Storage.Adjacent(ctx, Filter{Owner: f.Owner, IncludeSuperseded: f.IncludeSuperseded}, hashes, 2, max(rr.ContextWindow, 0))
 	if err != nil {
 		return nil, err
 	}
@@ -125,12 +131,15 @@ func (s *Service) lendContext(ctx context.Context, f Filter, rs []Result) ([]Res
 		if a, b := conversation(from.Memory), conversation(to); a != "" && b != "" && a != b {
 			return
 		}
-		if v := share * from.Score; v > loan[to.Hash] {
-			loan[to.Hash] = v
-		}
 		if _, ok := byHash[to.Hash]; !ok {
+			if filtered {
+				return
+			}
 			byHash[to.Hash] = len(rs) + len(added)
 			added = append(added, Result{Memory: to, MatchedBy: []string{SignalContext}})
+		}
+		if v := share * from.Score; v > loan[to.Hash] {
+			loan[to.Hash] = v
 		}
 	}
 	for _, r := range src {

@@ -81,6 +81,11 @@ func TestRerankContext(t *testing.T) {
 			if found := got >= 0 && got <= 1 && slices.Contains(r.MatchedBy, memory.SignalContext); found != tt.want {
 				t.Errorf("rank of the answer=%d matched by %v, want found through context: %v", got, r.MatchedBy, tt.want)
 			}
+			// Under a filter, context never adds a memory the filter leaves out.
+			res, err := svc.Search(context.Background(), memory.SearchRequest{Query: "What instrument does Bea's sister play?", Types: []string{"decision"}})
+			if err != nil || res.Count != 0 {
+				t.Errorf("Search(type decision)=%v, %v, want nothing: no memory has that type", res.Results, err)
+			}
 			svc.Rerank = memory.Rerank{}
 			if got, _ := rank(t, svc, "What instrument does Bea's sister play?", answer); got == 0 {
 				t.Errorf("without re-ranking the answer ranks first; the test shows nothing")

@@ -82,8 +82,14 @@ func BenchmarkServiceSearch(b *testing.B) {
 		for i := range queries {
 			queries[i] = synthText(r, z, 3, 3)
 		}
-		for _, mode := range []string{memory.ModeHybrid, memory.ModeSemantic, memory.ModeKeyword} {
+		// hybrid-fusion is hybrid without re-ranking, so that the cost of
+		// re-ranking shows under the same load.
+		for _, mode := range []string{memory.ModeHybrid, "hybrid-fusion", memory.ModeSemantic, memory.ModeKeyword} {
 			b.Run(fmt.Sprintf("%s/n=%d", mode, n), func(b *testing.B) {
+				if mode == "hybrid-fusion" {
+					mode, svc.Rerank = memory.ModeHybrid, memory.Rerank{}
+					defer func() { svc.Rerank = memory.DefaultRerank() }()
+				}
 				ctx := context.Background()
 				lat := make([]time.Duration, 0, b.N)
 				i := 0

@@ -227,7 +227,7 @@ func (s *Service) ranked(ctx context.Context, f Filter, query, mode string, limi
 	if err != nil {
 		return nil, err
 	}
-	return s.fuse(kw, dense), nil
+	return s.rerank(ctx, f, query, s.fuse(kw, dense))
 }
 
 // fuse combines keyword and dense hits over the union of both lists.

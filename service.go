@@ -57,6 +57,9 @@ type Service struct {
 	RRFK           int
 	// Candidates is how many hits each signal contributes to hybrid fusion.
 	Candidates int
+	// Rerank refines hybrid rankings (rerank.go); the zero value keeps the
+	// fused ranking.
+	Rerank Rerank
 
 	// RecordAccess counts every memory returned by a search as accessed.
 	RecordAccess bool
@@ -115,8 +118,8 @@ type serviceCounters struct {
 }
 
 // NewService returns a service over store and embedder (which may be nil)
-// with upstream's defaults, except the hybrid fusion weight, which our
-// LoCoMo measurements set to 0.3 (see docs/retrieval.md).
+// with upstream's defaults, except the hybrid fusion weight and the
+// re-ranking, which our LoCoMo measurements set (see docs/retrieval.md).
 func NewService(store Store, embedder Embedder) *Service {
 	return &Service{
 		Storage:          store,
@@ -133,6 +136,7 @@ func NewService(store Store, embedder Embedder) *Service {
 		SemanticWeight:   0.3,
 		RRFK:             60,
 		Candidates:       100,
+		Rerank:           DefaultRerank(),
 		RecordAccess:     true,
 
 		ConflictDetection:     true,

@@ -65,6 +65,21 @@ type Hit struct {
 	Score  float64
 }
 
+// Adjacency is what Store.Adjacent finds around one memory: the memories
+// created just before and just after it, nearest first.
+type Adjacency struct {
+	Before, After []*Memory
+}
+
+// CheckAdjacent returns the EInvalid error of Store.Adjacent for n < 1 or a
+// negative window, or nil.
+func CheckAdjacent(n int, window time.Duration) error {
+	if n < 1 || window < 0 {
+		return Errorf(EInvalid, "adjacent memories need n >= 1 and a window >= 0, got %d and %s", n, window)
+	}
+	return nil
+}
+
 // EmbeddingUpdate sets the vector of one memory (re-embedding).
 type EmbeddingUpdate struct {
 	Owner, Hash string
@@ -147,6 +162,16 @@ type Store interface {
 	// hits, best first. Memories without a vector of that model are
 	// skipped.
 	VectorSearch(ctx context.Context, f Filter, model string, vec []float32, limit int) ([]Hit, error)
+
+	// Adjacent returns, for each live memory of f.Owner named in hashes
+	// (whether or not it matches f), the memories matching f created just
+	// before and just after it, in the
+	// order Find lists them (CreatedAt, ties broken by insertion order): at
+	// most n on each side, nearest first, none further than window from it
+	// in time (0: no bound). Hashes naming no such memory are absent from
+	// the map. Search uses it to score a memory with its context. It returns
+	// EInvalid for an invalid filter, n < 1 or a negative window.
+	Adjacent(ctx context.Context, f Filter, hashes []string, n int, window time.Duration) (map[string]Adjacency, error)
 
 	// Touch records that memories were returned to a reader: AccessCount
 	// incremented and LastAccessedAt set to at. Unknown hashes are ignored.

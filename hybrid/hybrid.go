@@ -247,6 +247,11 @@ func (s *Store) VectorSearch(ctx context.Context, f memory.Filter, model string,
 	return s.local.VectorSearch(ctx, f, model, vec, limit)
 }
 
+// Adjacent reads the neighbours of memories from the local store.
+func (s *Store) Adjacent(ctx context.Context, f memory.Filter, hashes []string, n int, window time.Duration) (map[string]memory.Adjacency, error) {
+	return s.local.Adjacent(ctx, f, hashes, n, window)
+}
+
 // Touch records access locally; access statistics travel with the next
 // change of the memory, they do not trigger a sync.
 func (s *Store) Touch(ctx context.Context, owner string, hashes []string, at time.Time) error {

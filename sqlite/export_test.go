@@ -5,6 +5,7 @@ package sqlite
 import (
 	"context"
 	"path/filepath"
+	"time"
 
 	"github.com/ncruces/go-sqlite3/driver"
 
@@ -179,4 +180,13 @@ func GraphEdgesSQL(f memory.EdgeFilter) (string, []any) {
 	b.add(" WHERE ")
 	edgeWhere(&b, f)
 	return b.String(), b.args
+}
+
+// AdjacentSQL returns the id query of Adjacent.
+func AdjacentSQL(f memory.Filter, hashes []string, n int, window time.Duration) (string, []any) {
+	flt, err := newFilter(f)
+	if err != nil {
+		panic(err)
+	}
+	return adjacentSQL(flt, hashes, n, window)
 }

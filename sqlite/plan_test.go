@@ -183,3 +183,18 @@ func manyStrings(prefix string, n int) []string {
 	}
 	return out
 }
+
+// TestAdjacentPlan checks that each side of Adjacent is a range on the
+// owner's creation-time index, walked from the memory outwards, so that its
+// cost does not grow with the store.
+func TestAdjacentPlan(t *testing.T) {
+	s := MustOpenStore(t)
+	seedPlans(t, s)
+	for _, f := range []memory.Filter{{Owner: "alice"}, {Owner: "alice", Types: []string{"note"}}, {Owner: "alice", Tags: []string{"a", "b"}}} {
+		q, args := sqlite.AdjacentSQL(f, []string{"h1", "h2"}, 2, time.Hour)
+		plan := strings.Join(mustPlan(t, s, q, args...), "\n")
+		if strings.Contains(plan, "SCAN m") || strings.Count(plan, "created_at=? AND rowid") != 2 || strings.Count(plan, "created_at>? AND created_at<?)") != 2 {
+			t.Errorf("plan of Adjacent(%+v):\n%s\nwant each side as two ranges on a creation-time index", f, plan)
+		}
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -44,7 +43,8 @@ func benchLocomo(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	fs := newFlagSet("bench locomo", stderr)
 	data := fs.String("data", "../shared/bench/locomo/locomo-dev.json", "LoCoMo JSON file")
 	tokenizers := fs.String("tokenizers", "", "comma-separated FTS5 tokenizers to compare (default: the store's default)")
-	configs := fs.String("configs", "keyword,semantic,hybrid", "configurations: keyword, semantic, hybrid, hybrid@W (dense weight W), rrf")
+	configs := fs.String("configs", "keyword,semantic,fusion,hybrid", "configurations, comma-separated: keyword, semantic, rrf, fusion[@W] (weighted fusion alone, dense weight W), hybrid[@W] (fusion and the default re-ranking); each may add +STEP or +STEP=X with STEP one of "+strings.Join(rerankSteps, ", "))
+	loco := fs.Bool("loco", false, "also report leave-one-conversation-out figures: for each conversation, the configuration best on the other ones, measured on it")
 	fs.StringVar(&cfg.Embedding, "embedding", cfg.Embedding, "embedding model")
 	fs.IntVar(&cfg.Candidates, "candidates", 100, "hits each signal contributes to hybrid fusion")
 	if err := fs.Parse(args); err != nil {
@@ -52,31 +52,23 @@ func benchLocomo(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	}
 	var cfgs []locomoConfig
 	for _, c := range strings.Split(*configs, ",") {
-		c = strings.TrimSpace(c)
-		switch {
-		case c == "keyword" || c == "semantic":
-			cfgs = append(cfgs, locomoConfig{Name: c, Mode: c})
-		case c == "hybrid":
-			cfgs = append(cfgs, locomoConfig{Name: fmt.Sprintf("hybrid@%.2g", cfg.SemanticWeight), Mode: "hybrid", Fusion: "weighted", Weight: cfg.SemanticWeight})
-		case strings.HasPrefix(c, "hybrid@"):
-			w, err := strconv.ParseFloat(c[len("hybrid@"):], 64)
-			if err != nil || w < 0 || w > 1 {
-				return fmt.Errorf("bad configuration %q: want hybrid@W with W in [0,1]", c)
-			}
-			cfgs = append(cfgs, locomoConfig{Name: c, Mode: "hybrid", Fusion: "weighted", Weight: w})
-		case c == "rrf":
-			cfgs = append(cfgs, locomoConfig{Name: c, Mode: "hybrid", Fusion: "rrf"})
-		default:
-			return fmt.Errorf("unknown configuration %q", c)
+		lc, err := parseLocomoConfig(strings.TrimSpace(c), cfg.SemanticWeight)
+		if err != nil {
+			return err
 		}
+		cfgs = append(cfgs, lc)
 	}
 	toks := []string{""}
 	if *tokenizers != "" {
 		toks = strings.Split(*tokenizers, ",")
 	}
 	for _, tok := range toks {
-		if _, err := runLocomo(ctx, *data, strings.TrimSpace(tok), cfgs, cfg, stdout, stderr); err != nil {
+		runs, err := runLocomo(ctx, *data, strings.TrimSpace(tok), cfgs, cfg, stdout, stderr)
+		if err != nil {
 			return err
+		}
+		if *loco {
+			printLOCO(stdout, cfgs, runs)
 		}
 	}
 	return nil

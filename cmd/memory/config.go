@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	memory "github.com/mcp-memory-go/memory"
 )
 
 // Config is everything the binary can be told, read from upstream's
@@ -33,6 +35,9 @@ type Config struct {
 	SemanticWeight float64
 	RRFK           int
 	Candidates     int
+	// Rerank refines hybrid results (MCP_SEARCH_RERANK,
+	// MCP_SEARCH_CONTEXT_WINDOW_MINUTES).
+	Rerank memory.Rerank
 
 	SemanticDedup  bool
 	DedupWindow    time.Duration
@@ -71,6 +76,7 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 		LogLevel:         slog.LevelWarn,
 		SemanticWeight:   0.3,
 		RRFK:             60,
+		Rerank:           memory.DefaultRerank(),
 		SemanticDedup:    true,
 		DedupWindow:      24 * time.Hour,
 		DedupThreshold:   0.85,
@@ -97,6 +103,12 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	}
 	if v, ok := p.int("MCP_HYBRID_RRF_K", 1, 10000); ok {
 		c.RRFK = v
+	}
+	if v, ok := p.bool("MCP_SEARCH_RERANK"); ok && !v {
+		c.Rerank = memory.Rerank{}
+	}
+	if v, ok := p.float("MCP_SEARCH_CONTEXT_WINDOW_MINUTES", 0, 1e6); ok {
+		c.Rerank.ContextWindow = time.Duration(v * float64(time.Minute))
 	}
 	if v, ok := p.bool("MCP_SEMANTIC_DEDUP_ENABLED"); ok {
 		c.SemanticDedup = v

@@ -17,6 +17,7 @@ import (
 
 	memory "github.com/mcp-memory-go/memory"
 	"github.com/mcp-memory-go/memory/sqlite"
+	"github.com/mcp-memory-go/memory/timeexpr"
 )
 
 // The LoCoMo harness (../shared/bench/locomo/README.md): one store per
@@ -48,6 +49,72 @@ type locomoConfig struct {
 	Mode   string
 	Fusion string
 	Weight float64
+	Rerank memory.Rerank
+}
+
+// rerankSteps names the re-ranking steps a configuration can add or tune.
+var rerankSteps = []string{"context", "entity", "question", "time"}
+
+// parseLocomoConfig reads one configuration (see the -configs flag): a
+// base (keyword, semantic, rrf, fusion[@W], hybrid[@W]) and then +STEP (the
+// step at its default weight) or +STEP=X (weight X, 0 turns it off).
+func parseLocomoConfig(spec string, weight float64) (locomoConfig, error) {
+	parts := strings.Split(spec, "+")
+	base, w, hasW := strings.Cut(parts[0], "@")
+	c := locomoConfig{Name: spec, Mode: base}
+	if hasW {
+		v, err := strconv.ParseFloat(w, 64)
+		if err != nil || v < 0 || v > 1 || base != "fusion" && base != "hybrid" {
+			return c, fmt.Errorf("bad configuration %q: want fusion@W or hybrid@W with W in [0,1]", spec)
+		}
+		weight = v
+	}
+	switch base {
+	case "keyword", "semantic":
+	case "rrf":
+		c.Mode, c.Fusion = memory.ModeHybrid, memory.FusionRRF
+	case "fusion", "hybrid":
+		c.Mode, c.Fusion, c.Weight = memory.ModeHybrid, memory.FusionWeighted, weight
+		if base == "hybrid" {
+			c.Rerank = memory.DefaultRerank()
+			if !hasW {
+				c.Name = fmt.Sprintf("hybrid@%.2g", weight) + strings.TrimPrefix(spec, "hybrid")
+			}
+		} else {
+			c.Rerank = memory.Rerank{ContextSources: memory.DefaultRerank().ContextSources, ContextWindow: memory.DefaultRerank().ContextWindow}
+		}
+	default:
+		return c, fmt.Errorf("unknown configuration %q", spec)
+	}
+	def := memory.DefaultRerank()
+	for _, step := range parts[1:] {
+		name, val, hasVal := strings.Cut(step, "=")
+		if c.Fusion != memory.FusionWeighted {
+			return c, fmt.Errorf("configuration %q: re-ranking steps need fusion or hybrid", spec)
+		}
+		var dst *float64
+		var v float64
+		switch name {
+		case "context":
+			dst, v = &c.Rerank.Context, def.Context
+		case "entity":
+			dst, v = &c.Rerank.Entity, def.Entity
+		case "question":
+			dst, v = &c.Rerank.Question, def.Question
+		case "time":
+			dst, v = &c.Rerank.Time, def.Time
+		default:
+			return c, fmt.Errorf("configuration %q: unknown step %q (want one of %s)", spec, name, strings.Join(rerankSteps, ", "))
+		}
+		if hasVal {
+			var err error
+			if v, err = strconv.ParseFloat(val, 64); err != nil || v < 0 || v > 1 {
+				return c, fmt.Errorf("configuration %q: step %s wants a weight in [0,1]", spec, name)
+			}
+		}
+		*dst = v
+	}
+	return c, nil
 }
 
 var sessionKey = regexp.MustCompile(`^session_(\d+)$`)
@@ -168,40 +235,72 @@ func (m *metrics) row(cats ...int) (r5, r10, mrr float64, n int) {
 	return r5 / float64(n), r10 / float64(n), mrr / float64(n), n
 }
 
+// merge adds o's questions to m.
+func (m *metrics) merge(o *metrics) {
+	for c, n := range o.n {
+		m.n[c] += n
+		m.r5[c] += o.r5[c]
+		m.r10[c] += o.r10[c]
+		m.mrr[c] += o.mrr[c]
+	}
+	m.searchNanos += o.searchNanos
+	m.hits += o.hits
+}
+
+// locomoRun holds the figures of every configuration, per conversation.
+type locomoRun struct {
+	convs []string                       // in data order
+	by    map[string]map[string]*metrics // config → conversation → figures
+}
+
+// pooled returns a configuration's figures over the conversations for
+// which keep is true.
+func (r locomoRun) pooled(cfg string, keep func(conv string) bool) *metrics {
+	m := newMetrics()
+	for _, c := range r.convs {
+		if keep(c) {
+			m.merge(r.by[cfg][c])
+		}
+	}
+	return m
+}
+
 // runLocomo ingests each conversation into a fresh store and measures every
 // configuration against it.
-func runLocomo(ctx context.Context, data, tokenizer string, cfgs []locomoConfig, base *Config, out io.Writer, logw io.Writer) (map[string]*metrics, error) {
+func runLocomo(ctx context.Context, data, tokenizer string, cfgs []locomoConfig, base *Config, out io.Writer, logw io.Writer) (locomoRun, error) {
+	run := locomoRun{by: map[string]map[string]*metrics{}}
+	for _, c := range cfgs {
+		run.by[c.Name] = map[string]*metrics{}
+	}
+	fail := func(err error) (locomoRun, error) { return locomoRun{}, err }
 	samples, err := loadLocomo(data)
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	dir, err := os.MkdirTemp("", "locomo-*")
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	defer os.RemoveAll(dir)
-	results := map[string]*metrics{}
-	for _, c := range cfgs {
-		results[c.Name] = newMetrics()
-	}
 	emb, err := newEmbedder(base, newLogger(logw, base.LogLevel))
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	for _, s := range samples {
 		turns, times, err := s.turns()
 		if err != nil {
-			return nil, err
+			return fail(err)
 		}
 		st := sqlite.New(filepath.Join(dir, s.ID+".db"))
 		if tokenizer != "" {
 			st.Tokenizer = tokenizer
 		}
 		if err := st.Open(ctx); err != nil {
-			return nil, err
+			return fail(err)
 		}
 		svc := memory.NewService(st, emb)
 		svc.RecordAccess = false
+		svc.TimeExtractor = timeexpr.ExtractBounds
 		if base.Candidates > 0 {
 			svc.Candidates = base.Candidates
 		}
@@ -226,12 +325,13 @@ func runLocomo(ctx context.Context, data, tokenizer string, cfgs []locomoConfig,
 		start := time.Now()
 		if _, err := svc.StoreBatch(ctx, batch); err != nil {
 			st.Close()
-			return nil, fmt.Errorf("%s: storing turns: %w", s.ID, err)
+			return fail(fmt.Errorf("%s: storing turns: %w", s.ID, err))
 		}
 		fmt.Fprintf(logw, "%s: %d turns stored in %s\n", s.ID, len(batch), time.Since(start).Round(time.Millisecond))
 		for _, c := range cfgs {
-			svc.Fusion, svc.SemanticWeight = c.Fusion, c.Weight
-			m := results[c.Name]
+			svc.Fusion, svc.SemanticWeight, svc.Rerank = c.Fusion, c.Weight, c.Rerank
+			m := newMetrics()
+			run.by[c.Name][s.ID] = m
 			for _, qa := range s.QA {
 				gold := evidence(qa.Evidence, known)
 				if len(gold) == 0 {
@@ -243,7 +343,7 @@ func runLocomo(ctx context.Context, data, tokenizer string, cfgs []locomoConfig,
 				m.hits++
 				if err != nil {
 					st.Close()
-					return nil, fmt.Errorf("%s: %q: %w", s.ID, qa.Question, err)
+					return fail(fmt.Errorf("%s: %q: %w", s.ID, qa.Question, err))
 				}
 				ranked := make([][]string, len(res.Results))
 				for i, r := range res.Results {
@@ -257,11 +357,16 @@ func runLocomo(ctx context.Context, data, tokenizer string, cfgs []locomoConfig,
 			}
 		}
 		if err := st.Close(); err != nil {
-			return nil, err
+			return fail(err)
 		}
+		run.convs = append(run.convs, s.ID)
+	}
+	results := map[string]*metrics{}
+	for _, c := range cfgs {
+		results[c.Name] = run.pooled(c.Name, func(string) bool { return true })
 	}
 	printLocomo(out, tokenizer, cfgs, results)
-	return results, nil
+	return run, nil
 }
 
 // printLocomo prints one table per configuration set: overall and per
@@ -285,4 +390,36 @@ func printLocomo(out io.Writer, tokenizer string, cfgs []locomoConfig, results m
 			cell(1), cell(2), cell(3), cell(4), cell(5), n, ms)
 	}
 	tw.Flush()
+}
+
+// objective is what leave-one-conversation-out selection maximises: the
+// mean of R@5, R@10 and MRR over all categories.
+func (m *metrics) objective() float64 {
+	r5, r10, mrr, _ := m.row(1, 2, 3, 4, 5)
+	return (r5 + r10 + mrr) / 3
+}
+
+// printLOCO prints leave-one-conversation-out figures: for each
+// conversation, the configuration with the best objective on the other
+// conversations and its figures on the held-out one; then those held-out
+// figures pooled over all conversations, per category.
+func printLOCO(out io.Writer, cfgs []locomoConfig, run locomoRun) {
+	fmt.Fprintf(out, "\nLeave-one-conversation-out over %d configurations (selection by mean of R@5, R@10, MRR on the other conversations).\n", len(cfgs))
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "held out\tselected\tall 1-5 held out\t")
+	pooled := newMetrics()
+	for _, held := range run.convs {
+		best, bestObj := "", -1.0
+		for _, c := range cfgs {
+			if o := run.pooled(c.Name, func(conv string) bool { return conv != held }).objective(); o > bestObj {
+				best, bestObj = c.Name, o
+			}
+		}
+		m := run.by[best][held]
+		pooled.merge(m)
+		r5, r10, mrr, _ := m.row(1, 2, 3, 4, 5)
+		fmt.Fprintf(tw, "%s\t%s\t%.3f/%.3f/%.3f\t\n", held, best, r5, r10, mrr)
+	}
+	tw.Flush()
+	printLocomo(out, "", []locomoConfig{{Name: "loco"}}, map[string]*metrics{"loco": pooled})
 }

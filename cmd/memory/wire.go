@@ -70,6 +70,7 @@ func applyServiceConfig(svc *memory.Service, cfg *Config) {
 	svc.Fusion = cfg.FusionMethod
 	svc.SemanticWeight = cfg.SemanticWeight
 	svc.RRFK = cfg.RRFK
+	svc.Rerank = cfg.Rerank
 	svc.SemanticDedup = cfg.SemanticDedup
 	svc.DedupWindow = cfg.DedupWindow
 	svc.DedupThreshold = cfg.DedupThreshold

@@ -73,7 +73,7 @@ func (s *Store) Adjacent(ctx context.Context, mf memory.Filter, hashes []string,
 // within window (0: unbounded).
 func adjacentSide(f filter, hash string, n int, window time.Duration, before bool) stmt {
 	var b sqlBuilder
-	b.add("SELECT " + memCols + " FROM memories m, (SELECT created_at AS t, id AS i FROM memories WHERE owner = ? AND hash = ? AND deleted_at IS NULL) a WHERE ", f.Owner, hash)
+	b.add("SELECT "+memCols+" FROM memories m, (SELECT created_at AS t, id AS i FROM memories WHERE owner = ? AND hash = ? AND deleted_at IS NULL) a WHERE ", f.Owner, hash)
 	f.where(&b)
 	if before {
 		b.add(" AND (m.created_at < a.t OR (m.created_at = a.t AND m.id < a.i))")

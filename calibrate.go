@@ -138,6 +138,20 @@ func (s *Service) baselineOf(ctx context.Context, owner, model string) (float64,
 	return SimilarityBaseline(vecs), len(ms) == baselineSample, nil
 }
 
+// strictBaseline is the baseline of the thresholds that keep a new memory
+// apart from stored ones (near-duplicates, conflicts, mistake notes): the
+// higher of the model's declared Baseline and the owner's measured one. A
+// higher baseline asks for a closer match, so these thresholds err toward
+// storing: a refused memory is lost to the caller, a duplicate kept is not.
+// Before the owner has enough memories to measure, the declared one holds.
+func (s *Service) strictBaseline(ctx context.Context, owner, model string) float64 {
+	b := s.cachedBaseline(ctx, owner, model)
+	if mi := s.model(); mi.Name == model && mi.Baseline > b {
+		b = mi.Baseline
+	}
+	return b
+}
+
 // cachedBaseline is SimilarityBaseline for the store path, kept per owner
 // and model once settled.
 func (s *Service) cachedBaseline(ctx context.Context, owner, model string) float64 {

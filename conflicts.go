@@ -59,7 +59,7 @@ func (s *Service) detectConflicts(ctx context.Context, owner string, ms []*Memor
 			s.Logger.Warn("conflict detection", "err", err)
 			return nil
 		}
-		baseline := s.cachedBaseline(ctx, owner, m.EmbeddingModel)
+		baseline := s.strictBaseline(ctx, owner, m.EmbeddingModel)
 		for _, h := range hits {
 			o := h.Memory
 			if o.Hash == m.Hash || Calibrated(h.Score, baseline) < s.ConflictSimilarity || sameOrigin(m, o) || IsSummary(o) {

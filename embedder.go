@@ -12,6 +12,13 @@ type ModelInfo struct {
 	// Dim is the vector length. Zero means the model does not know it until
 	// its first Embed call (for example a remote API).
 	Dim int `json:"dim"`
+	// Baseline is how alike the model finds unrelated texts: a typical
+	// cosine similarity of two of them, measured on reference text (see
+	// SimilarityBaseline). Zero means unknown. The service calibrates the
+	// thresholds that keep memories apart (near-duplicates, conflicts,
+	// mistake notes) with it (see Calibrated), so that 0.85 means "nearly
+	// the same" for a model whose unrelated sentences already score 0.8.
+	Baseline float64 `json:"baseline,omitempty"`
 }
 
 // Embedder turns texts into vectors for semantic search.

@@ -121,7 +121,7 @@ func (s *Service) findMistake(ctx context.Context, owner string, n MistakeNote, 
 	if err != nil {
 		return nil, 0, err
 	}
-	if len(hits) > 0 && hits[0].Score >= s.MistakeDedupThreshold {
+	if len(hits) > 0 && Calibrated(hits[0].Score, s.strictBaseline(ctx, owner, s.model().Name)) >= s.MistakeDedupThreshold {
 		return hits[0].Memory, hits[0].Score, nil
 	}
 	return nil, 0, nil

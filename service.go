@@ -43,9 +43,11 @@ type Service struct {
 	// many characters; 0 never splits.
 	SessionChunkSize int
 
-	// SemanticDedup refuses a memory whose cosine similarity to one stored
-	// within DedupWindow is at least DedupThreshold (upstream: on, 24 h,
-	// 0.85). Requests with a conversation id and sessions skip it.
+	// SemanticDedup refuses a memory whose similarity to one stored within
+	// DedupWindow is at least DedupThreshold (upstream: on, 24 h, 0.85),
+	// compared on the calibrated scale (Calibrated, with the higher of the
+	// model's and the owner's baseline), so that the threshold means the same
+	// for every model. Requests with a conversation id and sessions skip it.
 	SemanticDedup  bool
 	DedupWindow    time.Duration
 	DedupThreshold float64
@@ -86,8 +88,9 @@ type Service struct {
 	ConflictSimilarity float64
 	ConflictDivergence float64
 
-	// MistakeDedupThreshold is the cosine similarity at which a new
-	// mistake note counts as a repeat of a stored one (upstream 0.85).
+	// MistakeDedupThreshold is the similarity, on the calibrated scale as
+	// for DedupThreshold, at which a new mistake note counts as a repeat of
+	// a stored one (upstream 0.85).
 	MistakeDedupThreshold float64
 
 	// TimeParser turns a natural-language time expression into a

@@ -3,6 +3,7 @@ package memory_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -563,5 +564,71 @@ func TestDeleteWithinDeletesOnlyWhatWasCounted(t *testing.T) {
 	res, err = svc.Delete(ctx, memory.DeleteRequest{Tags: []string{"temp"}, Within: []string{}})
 	if err != nil || res.Count != 0 {
 		t.Errorf("empty Within: %v %+v", err, res)
+	}
+}
+
+// readLines returns the lines of a testdata file that are not comments.
+func readLines(tb testing.TB, name string) []string {
+	tb.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []string
+	for _, l := range strings.Split(string(raw), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// TestNearDuplicatesWithTheBuiltinModel: with the built-in model, whose
+// unrelated sentences of everyday words score 0.6-0.9, semantic dedup
+// refuses none of a day's distinct memories (chat turns, technical notes;
+// raw cosine >= 0.85 refused 5 of the 39 chat turns) and still refuses a
+// memory repeated with other punctuation or a filler word in front. A
+// repeat with a content word dropped or added is a weaker match: most are
+// refused, some are kept (the thresholds err toward storing).
+func TestNearDuplicatesWithTheBuiltinModel(t *testing.T) {
+	for _, name := range []string{"distinct-chat.txt", "distinct-memories.txt"} {
+		t.Run(name, func(t *testing.T) {
+			svc, _ := MustOpenService(t)
+			svc.Embedder = glove.New()
+			ctx := context.Background()
+			lines := readLines(t, name)
+			for _, l := range lines {
+				if _, err := svc.Store(ctx, memory.StoreRequest{Content: l}); err != nil {
+					t.Errorf("Store(%q): %v", l, err)
+				}
+			}
+			refused, tried := 0, 0
+			for _, l := range lines[:10] {
+				w := strings.Fields(l)
+				for _, v := range []struct {
+					content string
+					must    bool
+				}{
+					{strings.TrimRight(l, ".!?") + "!!", true},
+					{"Also, " + l, true},
+					{strings.Join(append(slices.Clone(w[:len(w)-2]), w[len(w)-1]), " "), false}, // a word dropped
+					{"Note: " + l, false},
+				} {
+					_, err := svc.Store(ctx, memory.StoreRequest{Content: v.content})
+					tried++
+					switch {
+					case memory.ErrorCode(err) == memory.EConflict:
+						refused++
+					case err != nil:
+						t.Fatalf("Store(%q): %v", v.content, err)
+					case v.must:
+						t.Errorf("Store(%q) after %q was stored, want a near-duplicate conflict", v.content, l)
+					}
+				}
+			}
+			if refused*10 < tried*8 {
+				t.Errorf("%d of %d near-duplicates refused, want at least 80%%", refused, tried)
+			}
+		})
 	}
 }

@@ -203,9 +203,12 @@ func (s *Service) checkSimilar(ctx context.Context, owner string, ms []*Memory) 
 		if err != nil {
 			return err
 		}
-		if len(hits) > 0 && hits[0].Score >= s.DedupThreshold {
-			return Errorf(EConflict, "duplicate content: semantically similar (%.2f) to %s stored %s; pass a conversation_id to store it anyway",
-				hits[0].Score, hits[0].Memory.Hash, hits[0].Memory.CreatedAt.Format(time.RFC3339))
+		if len(hits) == 0 {
+			continue
+		}
+		if c := Calibrated(hits[0].Score, s.strictBaseline(ctx, owner, m.EmbeddingModel)); c >= s.DedupThreshold {
+			return Errorf(EConflict, "duplicate content: semantically similar (%.2f calibrated, cosine %.3f; threshold %.2f) to %s stored %s; pass a conversation_id to store it anyway",
+				c, hits[0].Score, s.DedupThreshold, hits[0].Memory.Hash, hits[0].Memory.CreatedAt.Format(time.RFC3339))
 		}
 	}
 	return nil

@@ -63,7 +63,7 @@ func checkDefined(t *testing.T, name string, v []float32) {
 
 func TestModelIsCheapAndDoesNotLoad(t *testing.T) {
 	e := glove.New()
-	if got := e.Model(); got != (memory.ModelInfo{Name: "glove-sif-100d-v1", Dim: 100}) {
+	if got := e.Model(); got != (memory.ModelInfo{Name: "glove-sif-100d-v1", Dim: 100, Baseline: glove.Baseline}) {
 		t.Errorf("Model() = %+v", got)
 	}
 	if r := e.Report(); r["loaded"] != false || r["load_ms"] != nil {

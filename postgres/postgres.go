@@ -71,6 +71,10 @@ type Store struct {
 	// "2GB"): an HNSW build that fits in it is several times faster. Empty
 	// keeps the server's setting.
 	MaintenanceWorkMem string
+	// UploadNode names this daemon among those sharing the database: the
+	// uploads it accepts are resumed only by it (UnfinishedUploads), as
+	// their files wait in its spool directory. Empty is a name too.
+	UploadNode string
 	// Logger receives warnings; nil discards them.
 	Logger *slog.Logger
 

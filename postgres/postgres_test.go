@@ -13,6 +13,8 @@ import (
 	"github.com/mcp-memory-go/memory"
 	"github.com/mcp-memory-go/memory/auth"
 	"github.com/mcp-memory-go/memory/auth/authtest"
+	"github.com/mcp-memory-go/memory/ingest"
+	"github.com/mcp-memory-go/memory/ingest/ingesttest"
 	"github.com/mcp-memory-go/memory/memorytest"
 	"github.com/mcp-memory-go/memory/oauth"
 	"github.com/mcp-memory-go/memory/oauth/oauthtest"
@@ -193,4 +195,47 @@ func TestOAuthStoreContractShared(t *testing.T) {
 		schema := NewSchema(t)
 		return &alternate{stores: [2]oauth.Store{MustOpenSchema(t, schema), MustOpenSchema(t, schema)}}
 	})
+}
+
+func TestHistoryContract(t *testing.T) {
+	testDSN(t)
+	ingesttest.RunHistoryTests(t, func(t *testing.T) ingest.History { return MustOpenStore(t) })
+}
+
+// TestHistoryNodes: two daemons on one database show every upload, but
+// each resumes only those it accepted, whose files are in its spool.
+func TestHistoryNodes(t *testing.T) {
+	schema := NewSchema(t)
+	a := MustOpenSchema(t, schema, func(s *postgres.Store) { s.UploadNode = "host-a:/var/lib/memory/uploads" })
+	b := MustOpenSchema(t, schema, func(s *postgres.Store) { s.UploadNode = "host-b:/var/lib/memory/uploads" })
+	ctx := t.Context()
+	if err := a.SaveUpload(ctx, ingesttest.NewUpload("alice", "from-a", 0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SaveUpload(ctx, ingesttest.NewUpload("alice", "from-b", 1)); err != nil {
+		t.Fatal(err)
+	}
+	// b saves a's upload (as a REST handler on b might not, but a bug
+	// could): the upload stays a's to resume.
+	u, err := b.Upload(ctx, "alice", "from-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Status = ingest.StatusProcessing
+	if err := b.SaveUpload(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		s    *postgres.Store
+		want string
+	}{{a, "from-a"}, {b, "from-b"}} {
+		got, err := c.s.UnfinishedUploads(ctx)
+		if err != nil || len(got) != 1 || got[0].ID != c.want {
+			t.Errorf("UnfinishedUploads() on %s=%v, %v, want [%s]", c.s.UploadNode, got, err, c.want)
+		}
+		all, err := c.s.Uploads(ctx, "alice", 0)
+		if err != nil || len(all) != 2 {
+			t.Errorf("Uploads() on %s=%d, %v, want both", c.s.UploadNode, len(all), err)
+		}
+	}
 }

@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -39,6 +40,9 @@ const (
 	// DefaultEfSearch is the HNSW candidate list of a vector search; a
 	// search for more hits uses a list as long as its limit.
 	DefaultEfSearch = 40
+	// DefaultConnectTimeout bounds each connection attempt when the DSN
+	// sets no connect_timeout.
+	DefaultConnectTimeout = 10 * time.Second
 )
 
 var _ memory.Store = (*Store)(nil)
@@ -120,6 +124,11 @@ func (s *Store) Open(ctx context.Context) error {
 		return fmt.Errorf("open postgres: the connection string is not valid: %w", redact(err))
 	}
 	s.addr = describeAddr(cfg.ConnConfig)
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// An unreachable host would otherwise hold every call for the
+		// operating system's TCP timeout, minutes.
+		cfg.ConnConfig.ConnectTimeout = DefaultConnectTimeout
+	}
 	if s.MaxConns > 0 {
 		cfg.MaxConns = s.MaxConns
 	}
@@ -138,26 +147,35 @@ func (s *Store) Open(ctx context.Context) error {
 	}
 
 	if err := s.prepare(ctx, cfg.ConnConfig); err != nil {
-		return fmt.Errorf("open postgres at %s: %w", s.addr, err)
+		return s.openError(err)
 	}
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		return pgxvec.RegisterTypes(ctx, c)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("open postgres at %s: %w", s.addr, s.describe(err))
+		return s.openError(s.describe(err))
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return fmt.Errorf("open postgres at %s: %w", s.addr, s.describe(err))
+		return s.openError(s.describe(err))
 	}
 	s.pool = pool
 	if err := s.loadModels(ctx); err != nil {
 		pool.Close()
 		s.pool = nil
-		return fmt.Errorf("open postgres at %s: %w", s.addr, err)
+		return s.openError(err)
 	}
 	return nil
+}
+
+// openError names the server in an error of Open, unless it does already.
+func (s *Store) openError(err error) error {
+	var se *serverError
+	if errors.As(err, &se) {
+		return err
+	}
+	return fmt.Errorf("open postgres at %s: %w", s.addr, err)
 }
 
 // prepare runs on one connection before the pool starts: the schema, the

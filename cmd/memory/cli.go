@@ -36,7 +36,7 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	} else {
 		fmt.Fprintf(stdout, "memory %s\n", version)
 		fmt.Fprintf(stdout, "status:    %s\n", h.Status)
-		fmt.Fprintf(stdout, "database:  %s (%.1f MB)\n", a.cfg.DBPath, float64(h.Storage.SizeBytes)/1e6)
+		fmt.Fprintf(stdout, "database:  %s (%.1f MB)\n", a.where, float64(h.Storage.SizeBytes)/1e6)
 		fmt.Fprintf(stdout, "memories:  %d (%d unique tags, %d superseded, %d tombstones)\n", h.Storage.Memories, h.Storage.UniqueTags, h.Storage.Superseded, h.Storage.Tombstones)
 		if h.Semantic.Enabled {
 			fmt.Fprintf(stdout, "semantic:  on, %s (%d-d)\n", h.Semantic.Model, h.Semantic.Dim)

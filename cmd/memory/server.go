@@ -70,7 +70,7 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		ListLegacyTools: a.cfg.ListLegacyTools, MaxResponseChars: a.cfg.MaxResponseChars,
 		OnInitialized: a.warmUp, Ingest: docs, IngestRoots: roots,
 	})
-	a.log.Info("serving MCP over stdio", "db", a.cfg.DBPath)
+	a.log.Info("serving MCP over stdio", "storage", a.where)
 	return srv.Run(ctx, &mcp.IOTransport{Reader: readCloser{stdin}, Writer: writeCloser{stdout}})
 }
 
@@ -110,7 +110,7 @@ func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, docs *ingest.Manager
 		ln.Close()
 		return err
 	}
-	fmt.Fprintf(stderr, "memory %s: serving %s (MCP at %s/mcp, API docs at %s/api/docs) on %s\n", version, base, base, base, a.cfg.DBPath)
+	fmt.Fprintf(stderr, "memory %s: serving %s (MCP at %s/mcp, API docs at %s/api/docs) on %s\n", version, base, base, base, a.where)
 	if as != nil {
 		fmt.Fprintf(stderr, "memory: OAuth 2.1 is on: issuer %s; users log in with `memory users add NAME` accounts\n", as.Issuer())
 		go rotateKeys(ctx, as, hc.OAuthKeyMaxAge, a.log)
@@ -205,7 +205,7 @@ func (a *app) warmUp(ctx context.Context) {
 				a.log.Warn("loading the embedding model", "err", err)
 			}
 		}
-		if err := a.store.Preload(ctx); err != nil {
+		if err := a.preload(ctx); err != nil {
 			a.log.Warn("loading the vector index", "err", err)
 		}
 		a.log.Info("warmed up", "took", time.Since(start))

@@ -2,45 +2,120 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
 	memory "github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/auth"
 	"github.com/mcp-memory-go/memory/embed/glove"
 	"github.com/mcp-memory-go/memory/embed/openai"
+	"github.com/mcp-memory-go/memory/ingest"
+	"github.com/mcp-memory-go/memory/oauth"
+	"github.com/mcp-memory-go/memory/postgres"
 	"github.com/mcp-memory-go/memory/sqlite"
 	"github.com/mcp-memory-go/memory/timeexpr"
 )
 
-// app is an opened store with the service over it.
+// backend is what a storage backend keeps for the app: the memories, and
+// the HTTP daemon's API keys, user accounts, OAuth state and upload
+// history. Several processes may share one (a SQLite file, a PostgreSQL
+// database); each sees the others' writes.
+type backend interface {
+	memory.Store
+	auth.KeyStore
+	auth.UserStore
+	oauth.Store
+	ingest.History
+}
+
+var (
+	_ backend = (*sqlite.Store)(nil)
+	_ backend = (*postgres.Store)(nil)
+)
+
+// app is an opened backend with the service over it.
 type app struct {
 	cfg   *Config
-	store *sqlite.Store
+	store backend
+	// where names the storage for people: a file, or a PostgreSQL server
+	// and database (never its password).
+	where string
+	// spool is the directory where uploaded files wait to be ingested.
+	spool string
 	svc   *memory.Service
 	log   *slog.Logger
 	warm  sync.Once
 }
 
-// openApp opens the configured store and builds the service. It does no
+// openApp opens the configured backend and builds the service. It does no
 // slow work: the embedding model and the vector index load lazily.
 func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	emb, err := newEmbedder(cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	st := sqlite.New(cfg.DBPath)
-	st.Logger = log
-	if cfg.Tokenizer != "" {
-		st.Tokenizer = cfg.Tokenizer
+	a := &app{cfg: cfg, log: log}
+	switch cfg.Backend {
+	case "postgres":
+		err = a.openPostgres(ctx)
+	default:
+		err = a.openSQLite(ctx)
 	}
-	if err := st.Open(ctx); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	svc := memory.NewService(st, emb)
-	svc.Backend, svc.Version, svc.Logger = "sqlite", version, log
-	applyServiceConfig(svc, cfg)
-	return &app{cfg: cfg, store: st, svc: svc, log: log}, nil
+	a.svc = memory.NewService(a.store, emb)
+	a.svc.Backend, a.svc.Version, a.svc.Logger = cfg.Backend, version, log
+	applyServiceConfig(a.svc, cfg)
+	return a, nil
+}
+
+// openSQLite opens the SQLite file, the default backend.
+func (a *app) openSQLite(ctx context.Context) error {
+	st := sqlite.New(a.cfg.DBPath)
+	st.Logger = a.log
+	if a.cfg.Tokenizer != "" {
+		st.Tokenizer = a.cfg.Tokenizer
+	}
+	if err := st.Open(ctx); err != nil {
+		return err
+	}
+	a.store, a.where, a.spool = st, a.cfg.DBPath, filepath.Join(filepath.Dir(a.cfg.DBPath), "uploads")
+	return nil
+}
+
+// openPostgres connects to the PostgreSQL database. Its errors name the
+// setting to fix, never the password.
+func (a *app) openPostgres(ctx context.Context) error {
+	if a.cfg.Tokenizer != "" {
+		a.log.Warn("MCP_MEMORY_FTS_TOKENIZER applies to SQLite only; PostgreSQL stems words as SQLite's default tokenizer does")
+	}
+	a.spool = filepath.Join(a.cfg.BaseDir, "uploads")
+	st := postgres.New(a.cfg.PostgresURL)
+	st.Schema, st.EfSearch, st.Logger = a.cfg.PostgresSchema, a.cfg.PostgresEfSearch, a.log
+	st.UploadNode = uploadNode(a.spool)
+	if err := st.Open(ctx); err != nil {
+		return fmt.Errorf("storage backend postgres (MCP_MEMORY_POSTGRES_URL): %w", err)
+	}
+	a.store, a.where = st, "postgres "+st.Addr()
+	if a.cfg.PostgresSchema != "" {
+		a.where += " schema " + a.cfg.PostgresSchema
+	}
+	return nil
+}
+
+// uploadNode names this daemon among those sharing a database by the
+// uploads directory it spools to: its host and path.
+func uploadNode(spool string) string {
+	host, _ := os.Hostname()
+	if abs, err := filepath.Abs(spool); err == nil {
+		spool = abs
+	}
+	return host + ":" + spool
 }
 
 // applyServiceConfig copies the search and storage settings onto svc.
@@ -84,3 +159,12 @@ func newEmbedder(cfg *Config, log *slog.Logger) (memory.Embedder, error) {
 
 // Close closes the store.
 func (a *app) Close() error { return a.store.Close() }
+
+// preload loads what the store keeps in memory for searches (SQLite's
+// vector index), if anything.
+func (a *app) preload(ctx context.Context) error {
+	if p, ok := a.store.(interface{ Preload(context.Context) error }); ok {
+		return p.Preload(ctx)
+	}
+	return nil
+}

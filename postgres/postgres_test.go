@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"net/url"
 	"os"
 	"strings"
@@ -237,5 +238,62 @@ func TestHistoryNodes(t *testing.T) {
 		if err != nil || len(all) != 2 {
 			t.Errorf("Uploads() on %s=%d, %v, want both", c.s.UploadNode, len(all), err)
 		}
+	}
+}
+
+// TestLoad: memories loaded with COPY read and rank exactly as the same
+// memories inserted (the owner's counts and lengths included, which
+// keyword ranking uses); a load holding an existing memory fails whole.
+func TestLoad(t *testing.T) {
+	fake := memorytest.NewFakeEmbedder(16)
+	var ms []*memory.Memory
+	for i := range 300 {
+		ms = append(ms, memorytest.NewMemory("alice", fmt.Sprintf("loaded memory %d about apples %d", i, i%7),
+			memorytest.WithEmbedding(fake), memorytest.WithTags(fmt.Sprintf("t%d", i%3)), memorytest.WithMetadata(map[string]any{"i": float64(i)})))
+	}
+	loaded := MustOpenStore(t, func(s *postgres.Store) { s.IndexNewModels = false })
+	inserted := MustOpenStore(t)
+	ctx := t.Context()
+	if err := loaded.Load(ctx, ms); err != nil {
+		t.Fatalf("Load()=%v", err)
+	}
+	if err := loaded.BuildIndexes(ctx); err != nil {
+		t.Fatalf("BuildIndexes()=%v", err)
+	}
+	if err := inserted.Insert(ctx, ms); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []*memory.Memory{ms[0], ms[299]} {
+		got, err := loaded.Get(ctx, "alice", m.Hash)
+		if err != nil || got.Content != m.Content || len(got.Embedding) != 16 || got.Metadata["i"] != m.Metadata["i"] || got.Tags[0] != m.Tags[0] {
+			t.Errorf("Get(loaded)=%+v, %v, want %+v", got, err, m)
+		}
+	}
+	f := memory.Filter{Owner: "alice"}
+	a, err := loaded.KeywordSearch(ctx, f, []string{"apples", "3"}, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := inserted.KeywordSearch(ctx, f, []string{"apples", "3"}, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) != 20 || len(a) != len(b) {
+		t.Fatalf("KeywordSearch: loaded %d hits, inserted %d", len(a), len(b))
+	}
+	for i := range a {
+		if a[i].Memory.Hash != b[i].Memory.Hash || a[i].Score != b[i].Score {
+			t.Errorf("KeywordSearch()[%d]: loaded %s %v, inserted %s %v", i, a[i].Memory.Hash, a[i].Score, b[i].Memory.Hash, b[i].Score)
+		}
+	}
+	if st, err := loaded.Stats(ctx, "alice"); err != nil || st.Memories != 300 || st.Models[fake.Model().Name] != 300 {
+		t.Errorf("Stats() after Load=%+v, %v", st, err)
+	}
+	again := []*memory.Memory{memorytest.NewMemory("alice", "new one"), ms[5]}
+	if err := loaded.Load(ctx, again); memory.ErrorCode(err) != memory.EConflict {
+		t.Errorf("Load(with an existing memory)=%v, want EConflict", err)
+	}
+	if _, err := loaded.Get(ctx, "alice", again[0].Hash); memory.ErrorCode(err) != memory.ENotFound {
+		t.Errorf("Get(new memory of the failed load)=%v, want ENotFound", err)
 	}
 }

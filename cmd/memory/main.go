@@ -95,7 +95,7 @@ Commands:
   users      accounts: memory users add NAME [-role admin] | list | disable NAME | enable NAME | passwd NAME
   ingest     store documents as chunked memories: memory ingest [-tags a,b] [-chunk-size 1000] FILE_OR_DIR...
   reembed    give every memory a vector of the current embedding model
-  bench      benchmarks: memory bench locomo -data FILE | memory bench coldstart
+  bench      benchmarks: memory bench locomo -data FILE | memory bench coldstart | memory bench postgres -n 1000000
   version    print the version
 
 Every command that opens the store takes:

@@ -297,3 +297,75 @@ func TestLoad(t *testing.T) {
 		t.Errorf("Get(new memory of the failed load)=%v, want ENotFound", err)
 	}
 }
+
+// TestStatisticsStayExact: the statistics keyword ranking reads (each
+// owner's live memories and words, and the memories having each word),
+// kept by statement triggers, equal those counted from the table after
+// inserts, loads, updates, touches, deletes, tombstones replaced and new
+// vectors.
+func TestStatisticsStayExact(t *testing.T) {
+	schema := NewSchema(t)
+	s := MustOpenSchema(t, schema)
+	ctx := t.Context()
+	fake := memorytest.NewFakeEmbedder(8)
+	var ms []*memory.Memory
+	for i := range 60 {
+		owner := []string{"alice", "bob"}[i%2]
+		ms = append(ms, memorytest.NewMemory(owner, fmt.Sprintf("word%d shared words repeated repeated %d", i%5, i), memorytest.WithEmbedding(fake)))
+	}
+	if err := s.Insert(ctx, ms[:30]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Load(ctx, ms[30:]); err != nil {
+		t.Fatal(err)
+	}
+	upd := *ms[3]
+	upd.Tags = []string{"changed"}
+	if err := s.Update(ctx, &upd); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Touch(ctx, "alice", memorytest.Hashes(ms[0], ms[2]), memorytest.Epoch); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Delete(ctx, memory.Filter{Owner: "alice", Hashes: memorytest.Hashes(ms[0], ms[2], ms[4])}, memorytest.Epoch, false); err != nil {
+		t.Fatal(err)
+	}
+	// A deleted memory stored again replaces its tombstone.
+	if err := s.Insert(ctx, []*memory.Memory{memorytest.NewMemory("alice", ms[2].Content)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetEmbeddings(ctx, []memory.EmbeddingUpdate{{Owner: "bob", Hash: ms[1].Hash, Model: "other", Vector: []float32{1, 2}}}); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, testDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for name, query := range map[string]string{
+		"owner counts": `SELECT owner, live::text || '/' || words::text FROM %[1]s.memory_owner_counts WHERE live <> 0
+			EXCEPT SELECT owner, count(*)::text || '/' || sum(fts_len)::text FROM %[1]s.memories WHERE deleted_at IS NULL GROUP BY owner`,
+		"owner counts, reversed": `SELECT owner, count(*)::text || '/' || sum(fts_len)::text FROM %[1]s.memories WHERE deleted_at IS NULL GROUP BY owner
+			EXCEPT SELECT owner, live::text || '/' || words::text FROM %[1]s.memory_owner_counts`,
+		"lexemes": `SELECT owner || ' ' || lexeme, docs FROM %[1]s.memory_lexemes WHERE docs <> 0
+			EXCEPT SELECT m.owner || ' ' || u.lexeme, count(*) FROM %[1]s.memories m, unnest(m.fts) u WHERE m.deleted_at IS NULL GROUP BY 1`,
+		"lexemes, reversed": `SELECT m.owner || ' ' || u.lexeme, count(*) FROM %[1]s.memories m, unnest(m.fts) u WHERE m.deleted_at IS NULL GROUP BY 1
+			EXCEPT SELECT owner || ' ' || lexeme, docs FROM %[1]s.memory_lexemes`,
+	} {
+		rows, err := conn.Query(ctx, fmt.Sprintf(query, schema))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var diff []string
+		for rows.Next() {
+			vals, _ := rows.Values()
+			diff = append(diff, fmt.Sprint(vals...))
+		}
+		if rows.Err() != nil {
+			t.Fatal(rows.Err())
+		}
+		if len(diff) > 0 {
+			t.Errorf("%s differ from the table: %v", name, diff)
+		}
+	}
+}

@@ -2,11 +2,8 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"net/url"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -20,59 +17,16 @@ import (
 	"github.com/mcp-memory-go/memory/oauth"
 	"github.com/mcp-memory-go/memory/oauth/oauthtest"
 	"github.com/mcp-memory-go/memory/postgres"
+	"github.com/mcp-memory-go/memory/postgres/postgrestest"
 )
-
-// DSNVar names the test server. scripts/postgres.sh starts a throw-away
-// cluster and sets it.
-const DSNVar = "MCP_MEMORY_TEST_POSTGRES_URL"
 
 // testDSN returns the test server's DSN, or skips the test saying how to
 // run it.
-func testDSN(tb testing.TB) string {
-	tb.Helper()
-	dsn := os.Getenv(DSNVar)
-	if dsn == "" {
-		tb.Skipf("no PostgreSQL server: set %s to a database where the test role may create schemas "+
-			"(and the vector and unaccent extensions), or run scripts/postgres.sh, which installs PostgreSQL "+
-			"and pgvector, starts a throw-away cluster and runs these tests", DSNVar)
-	}
-	return dsn
-}
+func testDSN(tb testing.TB) string { return postgrestest.DSN(tb) }
 
-// NewSchema returns the name of a new, empty schema on the test server,
-// dropped with everything in it when the test ends. The extensions are
-// created in public first, so that every schema shares them.
-func NewSchema(tb testing.TB) string {
-	tb.Helper()
-	dsn := testDSN(tb)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		tb.Fatalf("connect to %s: %v", DSNVar, err)
-	}
-	defer conn.Close(ctx)
-	for _, ext := range []string{"vector", "unaccent"} {
-		if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS "+ext+" SCHEMA public"); err != nil {
-			tb.Fatalf("create extension %s: %v", ext, err)
-		}
-	}
-	schema := "memtest_" + strings.ToLower(rand.Text()[:12])
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			tb.Errorf("connect to drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return schema
-}
+// NewSchema returns a new schema on the test server, dropped when the
+// test ends.
+func NewSchema(tb testing.TB) string { return postgrestest.NewSchema(tb) }
 
 // execSQL runs sql on the test server with a connection of its own.
 func execSQL(tb testing.TB, sql string) {
@@ -80,7 +34,7 @@ func execSQL(tb testing.TB, sql string) {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, testDSN(tb))
 	if err != nil {
-		tb.Fatalf("connect to %s: %v", DSNVar, err)
+		tb.Fatalf("connect to %s: %v", postgrestest.DSNVar, err)
 	}
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, sql); err != nil {
@@ -127,7 +81,7 @@ func withParams(tb testing.TB, dsn string, params map[string]string) string {
 	tb.Helper()
 	u, err := url.Parse(dsn)
 	if err != nil || u.Scheme == "" {
-		tb.Skipf("%s is not a URL; this test adds parameters to it", DSNVar)
+		tb.Skipf("%s is not a URL; this test adds parameters to it", postgrestest.DSNVar)
 	}
 	q := u.Query()
 	for k, v := range params {
@@ -298,10 +252,11 @@ func TestLoad(t *testing.T) {
 	}
 }
 
-// TestStatisticsStayExact: the statistics keyword ranking reads (each
-// owner's live memories and words, and the memories having each word),
-// kept by statement triggers, equal those counted from the table after
-// inserts, loads, updates, touches, deletes, tombstones replaced and new
+// TestStatisticsStayExact: the counts the statement triggers keep (each
+// owner's live memories, words, tombstones and superseded memories, and
+// its live memories by word, tag, type and model: what keyword ranking,
+// Stats and Tags read) equal those counted from the table after inserts,
+// loads, updates, touches, deletes, tombstones replaced, versions and new
 // vectors.
 func TestStatisticsStayExact(t *testing.T) {
 	schema := NewSchema(t)
@@ -311,7 +266,7 @@ func TestStatisticsStayExact(t *testing.T) {
 	var ms []*memory.Memory
 	for i := range 60 {
 		owner := []string{"alice", "bob"}[i%2]
-		ms = append(ms, memorytest.NewMemory(owner, fmt.Sprintf("word%d shared words repeated repeated %d", i%5, i), memorytest.WithEmbedding(fake)))
+		ms = append(ms, memorytest.NewMemory(owner, fmt.Sprintf("word%d shared words repeated repeated %d", i%5, i), memorytest.WithEmbedding(fake), memorytest.WithTags(fmt.Sprintf("tag%d", i%4), "all")))
 	}
 	if err := s.Insert(ctx, ms[:30]); err != nil {
 		t.Fatal(err)
@@ -320,8 +275,13 @@ func TestStatisticsStayExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	upd := *ms[3]
-	upd.Tags = []string{"changed"}
+	upd.Tags, upd.Type = []string{"changed", "more"}, "decision"
 	if err := s.Update(ctx, &upd); err != nil {
+		t.Fatal(err)
+	}
+	old := *ms[5]
+	old.SupersededBy = ms[7].Hash
+	if err := s.Update(ctx, &old); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Touch(ctx, "alice", memorytest.Hashes(ms[0], ms[2]), memorytest.Epoch); err != nil {
@@ -342,17 +302,31 @@ func TestStatisticsStayExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	for name, query := range map[string]string{
-		"owner counts": `SELECT owner, live::text || '/' || words::text FROM %[1]s.memory_owner_counts WHERE live <> 0
-			EXCEPT SELECT owner, count(*)::text || '/' || sum(fts_len)::text FROM %[1]s.memories WHERE deleted_at IS NULL GROUP BY owner`,
-		"owner counts, reversed": `SELECT owner, count(*)::text || '/' || sum(fts_len)::text FROM %[1]s.memories WHERE deleted_at IS NULL GROUP BY owner
-			EXCEPT SELECT owner, live::text || '/' || words::text FROM %[1]s.memory_owner_counts`,
-		"lexemes": `SELECT owner || ' ' || lexeme, docs FROM %[1]s.memory_lexemes WHERE docs <> 0
-			EXCEPT SELECT m.owner || ' ' || u.lexeme, count(*) FROM %[1]s.memories m, unnest(m.fts) u WHERE m.deleted_at IS NULL GROUP BY 1`,
-		"lexemes, reversed": `SELECT m.owner || ' ' || u.lexeme, count(*) FROM %[1]s.memories m, unnest(m.fts) u WHERE m.deleted_at IS NULL GROUP BY 1
-			EXCEPT SELECT owner || ' ' || lexeme, docs FROM %[1]s.memory_lexemes`,
+	// Each pair: what the triggers keep (zero counts left out), and the
+	// same counted from the table.
+	for name, pair := range map[string][2]string{
+		"owner counts": {
+			`SELECT owner, live, words, tombstones, superseded FROM %[1]s.memory_owner_counts
+				WHERE live <> 0 OR words <> 0 OR tombstones <> 0 OR superseded <> 0`,
+			`SELECT owner, count(*) FILTER (WHERE deleted_at IS NULL), coalesce(sum(fts_len) FILTER (WHERE deleted_at IS NULL), 0),
+				count(*) FILTER (WHERE deleted_at IS NOT NULL), count(*) FILTER (WHERE deleted_at IS NULL AND superseded_by <> '')
+				FROM %[1]s.memories GROUP BY owner`},
+		"lexemes": {
+			`SELECT owner, lexeme, docs FROM %[1]s.memory_lexemes WHERE docs <> 0`,
+			`SELECT m.owner, u.lexeme, count(*) FROM %[1]s.memories m, unnest(m.fts) u WHERE m.deleted_at IS NULL GROUP BY 1, 2`},
+		"tags": {
+			`SELECT owner, tag, docs FROM %[1]s.memory_tag_counts WHERE docs <> 0`,
+			`SELECT m.owner, t, count(*) FROM %[1]s.memories m, unnest(m.tags) t WHERE m.deleted_at IS NULL GROUP BY 1, 2`},
+		"types": {
+			`SELECT owner, type, docs FROM %[1]s.memory_type_counts WHERE docs <> 0`,
+			`SELECT owner, type, count(*) FROM %[1]s.memories WHERE deleted_at IS NULL GROUP BY 1, 2`},
+		"models": {
+			`SELECT owner, model_id, docs FROM %[1]s.memory_model_counts WHERE docs <> 0`,
+			`SELECT owner, coalesce(model_id, 0), count(*) FROM %[1]s.memories WHERE deleted_at IS NULL GROUP BY 1, 2`},
 	} {
-		rows, err := conn.Query(ctx, fmt.Sprintf(query, schema))
+		kept, counted := fmt.Sprintf(pair[0], schema), fmt.Sprintf(pair[1], schema)
+		query := "(" + kept + " EXCEPT " + counted + ") UNION ALL (" + counted + " EXCEPT " + kept + ")"
+		rows, err := conn.Query(ctx, query)
 		if err != nil {
 			t.Fatal(err)
 		}

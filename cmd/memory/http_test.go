@@ -104,12 +104,7 @@ func TestBridgesAndRESTShareOneDaemon(t *testing.T) {
 	for b, cs := range bridges {
 		wg.Go(func() {
 			for i := range each {
-				res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "memory_store",
-					Arguments: map[string]any{"content": fmt.Sprintf("bridge%d note%d written concurrently", b, i)}})
-				if err == nil && res.IsError {
-					err = fmt.Errorf("%v", res.Content[0].(*mcp.TextContent).Text)
-				}
-				if err != nil {
+				if err := storeMemory(cs, fmt.Sprintf("bridge%d note%d written concurrently", b, i)); err != nil {
 					errs <- fmt.Errorf("bridge %d store %d: %w", b, i, err)
 					return
 				}

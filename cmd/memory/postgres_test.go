@@ -9,7 +9,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,8 +24,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	memory "github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/postgres/postgrestest"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -42,37 +41,11 @@ type pgTest struct {
 	env         []string // for child processes
 }
 
-// newPGTest creates a schema on the test server, dropped when the test
-// ends, or skips the test saying how to run it.
+// newPGTest creates a schema on the test server (postgrestest), dropped
+// when the test ends, or skips the test saying how to run it.
 func newPGTest(t *testing.T) *pgTest {
 	t.Helper()
-	dsn := os.Getenv("MCP_MEMORY_TEST_POSTGRES_URL")
-	if dsn == "" {
-		t.Skip("no PostgreSQL server: set MCP_MEMORY_TEST_POSTGRES_URL, or run scripts/postgres.sh, which installs PostgreSQL and pgvector, starts a throw-away cluster and runs these tests")
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatalf("connect to MCP_MEMORY_TEST_POSTGRES_URL: %v", err)
-	}
-	defer conn.Close(ctx)
-	for _, ext := range []string{"vector", "unaccent"} {
-		if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS "+ext+" SCHEMA public"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	schema := "cmdtest_" + strings.ToLower(rand.Text()[:12])
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
+	dsn, schema := postgrestest.DSN(t), postgrestest.NewSchema(t)
 	u, err := url.Parse(dsn)
 	if err != nil || u.Scheme == "" {
 		t.Skip("MCP_MEMORY_TEST_POSTGRES_URL is not a URL; these tests add a password to it")
@@ -306,12 +279,7 @@ func TestPostgresTwoDaemons(t *testing.T) {
 		})
 		wg.Go(func() {
 			for i := range each {
-				res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "memory_store",
-					Arguments: map[string]any{"content": fmt.Sprintf("mcp d%d note%d written concurrently", di, i)}})
-				if err == nil && res.IsError {
-					err = fmt.Errorf("%v", res.Content[0].(*mcp.TextContent).Text)
-				}
-				if err != nil {
+				if err := storeMemory(cs, fmt.Sprintf("mcp d%d note%d written concurrently", di, i)); err != nil {
 					errs <- fmt.Errorf("daemon %d MCP store %d: %w", di, i, err)
 					return
 				}
@@ -367,7 +335,7 @@ func TestPostgresTwoDaemons(t *testing.T) {
 // fail with that message, and once the server is back requests succeed
 // again with every acknowledged write kept.
 func TestPostgresDaemonFault(t *testing.T) {
-	stop, start := os.Getenv("MCP_MEMORY_TEST_POSTGRES_STOP"), os.Getenv("MCP_MEMORY_TEST_POSTGRES_START")
+	stop, start := os.Getenv(postgrestest.StopVar), os.Getenv(postgrestest.StartVar)
 	p := newPGTest(t)
 	if stop == "" || start == "" {
 		t.Skip("set MCP_MEMORY_TEST_POSTGRES_STOP and MCP_MEMORY_TEST_POSTGRES_START to commands that stop and start the test server (scripts/postgres.sh does)")

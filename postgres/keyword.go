@@ -134,7 +134,9 @@ func (s *Store) KeywordSearch(ctx context.Context, f memory.Filter, terms []stri
 }
 
 // keywordRankSQL returns the ranking statement of KeywordSearch for the
-// terms (rarest first) and its arguments.
+// terms (rarest first) and its arguments. It calls no function that is not
+// parallel safe (memory_tsquery_or, an aggregate, is not), so that the
+// scans of common terms run in parallel.
 //
 // It prunes as MaxScore does, and stays exact. The rarest terms, as many
 // as it takes for limit matches (by their counts), form the first set:
@@ -180,7 +182,7 @@ func keywordRankSQL(f filter, kts []kwTerm, avgdl float64, limit int) (string, [
 			queries[i], reach[i] = rest[i].query, sum
 		}
 		b.add(", theta AS (SELECT CASE WHEN count(*) < ", lim, " THEN 0 ELSE min(score) END AS t FROM first)",
-			", rest AS MATERIALIZED (SELECT memory_tsquery_or(w.q::tsquery) AS q FROM unnest(", b.arg(queries), "::text[], ",
+			", rest AS MATERIALIZED (SELECT string_agg('(' || w.q || ')', ' | ')::tsquery AS q FROM unnest(", b.arg(queries), "::text[], ",
 			b.arg(reach), "::float8[]) AS w(q, reach), theta WHERE w.reach >= theta.t)",
 			", hits AS (SELECT id, score FROM first UNION ALL SELECT m.id, ", score.String(),
 			" AS score FROM memories m, rest WHERE m.fts @@ rest.q AND NOT (m.fts @@ ", first, "::tsquery) AND ")

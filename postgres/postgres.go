@@ -39,7 +39,7 @@ import (
 const (
 	// DefaultEfSearch is the HNSW candidate list of a vector search; a
 	// search for more hits uses a list as long as its limit.
-	DefaultEfSearch = 40
+	DefaultEfSearch = 100
 	// DefaultConnectTimeout bounds each connection attempt when the DSN
 	// sets no connect_timeout.
 	DefaultConnectTimeout = 10 * time.Second
@@ -71,6 +71,11 @@ type Store struct {
 	// and then call BuildIndexes, which is much faster than growing the
 	// index row by row.
 	IndexNewModels bool
+	// HNSWM and HNSWEfConstruction are the m and ef_construction of the
+	// HNSW indexes created from now on; zero keeps pgvector's defaults
+	// (16 and 64). Larger builds a better graph, which finds more of the
+	// true nearest neighbours at the same EfSearch, more slowly.
+	HNSWM, HNSWEfConstruction int
 	// MaintenanceWorkMem is maintenance_work_mem for BuildIndexes (such as
 	// "2GB"): an HNSW build that fits in it is several times faster. Empty
 	// keeps the server's setting.

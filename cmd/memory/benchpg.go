@@ -4,6 +4,7 @@ package main
 // memories with COPY, builds the HNSW index and measures searches.
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -38,6 +39,7 @@ var benchTags = []string{"work", "home", "ops", "ideas", "people", "travel", "he
 func benchPostgres(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	var (
 		n, queries, batch int
+		m, efc            int
 		efs, schema, mem  string
 		words             string
 		seed              uint64
@@ -53,6 +55,8 @@ func benchPostgres(ctx context.Context, args []string, stdout, stderr io.Writer,
 		fs.Uint64Var(&seed, "seed", 1, "random seed of the text and the queries")
 		fs.IntVar(&batch, "batch", 20000, "memories per COPY")
 		fs.BoolVar(&reload, "reload", false, "drop the schema and load again even if it holds the memories")
+		fs.IntVar(&m, "m", 0, "HNSW m of the index built (default: pgvector's, 16)")
+		fs.IntVar(&efc, "ef-construction", 0, "HNSW ef_construction of the index built (default: pgvector's, 64)")
 	})
 	if err != nil {
 		return err
@@ -83,6 +87,7 @@ func benchPostgres(ctx context.Context, args []string, stdout, stderr io.Writer,
 	open := func(ef int) (*postgres.Store, error) {
 		st := postgres.New(cfg.PostgresURL)
 		st.Schema, st.EfSearch, st.IndexNewModels, st.MaintenanceWorkMem = schema, ef, false, mem
+		st.HNSWM, st.HNSWEfConstruction = m, efc
 		if err := st.Open(ctx); err != nil {
 			return nil, fmt.Errorf("MCP_MEMORY_POSTGRES_URL: %w", err)
 		}
@@ -199,7 +204,8 @@ func benchLoad(ctx context.Context, st *postgres.Store, emb memory.Embedder, voc
 	if err := st.BuildIndexes(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "index: HNSW (pgvector defaults m=16, ef_construction=64) built in %s\n", time.Since(start).Round(time.Second))
+	m, efc := cmp.Or(st.HNSWM, 16), cmp.Or(st.HNSWEfConstruction, 64)
+	fmt.Fprintf(stdout, "index: HNSW (m=%d, ef_construction=%d) built in %s\n", m, efc, time.Since(start).Round(time.Second))
 	return nil
 }
 

@@ -23,7 +23,7 @@ type Config struct {
 
 	PostgresURL      string // MCP_MEMORY_POSTGRES_URL: the database of the postgres backend
 	PostgresSchema   string // MCP_MEMORY_POSTGRES_SCHEMA: its schema (default: the URL's search path)
-	PostgresEfSearch int    // MCP_MEMORY_POSTGRES_EF_SEARCH: HNSW candidate list, default 40
+	PostgresEfSearch int    // MCP_MEMORY_POSTGRES_EF_SEARCH: HNSW candidate list, default 100
 
 	Embedding     string // builtin (GloVe-SIF), none, onnx, or an upstream model name
 	ONNXModelDir  string

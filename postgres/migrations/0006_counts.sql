@@ -124,3 +124,7 @@ BEGIN
 	RETURN NULL;
 END
 $$;
+
+-- memory_tsquery_or is no longer used: it was not parallel safe, which
+-- kept every query calling it from scanning in parallel.
+DROP AGGREGATE memory_tsquery_or (tsquery);

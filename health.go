@@ -33,6 +33,13 @@ type Semantic struct {
 	Embedder   map[string]any `json:"embedder,omitempty"`
 }
 
+// ProblemReporter is implemented by stores that can be working yet need
+// attention (a hybrid store whose sync fails): each problem says what is
+// wrong and what to do, and makes the health "degraded".
+type ProblemReporter interface {
+	Problems(ctx context.Context) []string
+}
+
 // Health checks the storage and the embedder and says what, if anything,
 // needs attention. It fails only when the storage cannot be read at all.
 func (s *Service) Health(ctx context.Context) (Health, error) {
@@ -45,6 +52,9 @@ func (s *Service) Health(ctx context.Context) (Health, error) {
 	if err := s.Storage.Check(ctx); err != nil {
 		h.Status = "unhealthy"
 		h.Problems = append(h.Problems, "storage check failed: "+err.Error()+" (restore a backup)")
+	}
+	if r, ok := s.Storage.(ProblemReporter); ok {
+		h.Problems = append(h.Problems, r.Problems(ctx)...)
 	}
 	h.Semantic = s.semantic(ctx, st)
 	if !h.Semantic.Enabled {

@@ -47,6 +47,12 @@ type Memory struct {
 	// found no word it knows in the content (EmbeddingModel set).
 	Embedding      []float32 `json:"-"`
 	EmbeddingModel string    `json:"embedding_model,omitempty"`
+	// Revision orders the versions of a memory for sync (see Replica): the
+	// time of its last change in unix milliseconds, kept strictly increasing
+	// per memory by the stores that sync (SQLite, Cloudflare). Stores set it
+	// on every write; callers leave it zero, except Replica.Put, which keeps
+	// the revision of the copy it is given. Zero on stores that do not sync.
+	Revision int64 `json:"-"`
 }
 
 // DefaultQuality is the quality score of a memory nobody has rated.

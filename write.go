@@ -248,32 +248,15 @@ func (s *Service) StoreBatch(ctx context.Context, reqs []StoreRequest) (BatchRes
 		byHash[m.Hash] = true
 		ms = append(ms, m)
 	}
-	for attempt := 0; ; attempt++ {
-		fresh, dups, err := s.dropStored(ctx, owner, ms)
-		if err != nil {
-			return res, err
+	stored, dups, warnings, err := s.insertNew(ctx, owner, ms, func(fresh []*Memory) []string {
+		if w := s.attachVectors(ctx, fresh); w != "" {
+			return []string{w}
 		}
-		res.Duplicates = append(res.Duplicates, dups...)
-		if len(fresh) == 0 {
-			return res, nil
-		}
-		if attempt == 0 {
-			if w := s.attachVectors(ctx, fresh); w != "" {
-				res.Warnings = append(res.Warnings, w)
-			}
-		}
-		err = s.Storage.Insert(ctx, fresh)
-		if err == nil {
-			res.Stored = fresh
-			s.publishStored(fresh)
-			return res, nil
-		}
-		// Another process stored one of them meanwhile: drop it and retry.
-		if ErrorCode(err) != EConflict || attempt >= 3 {
-			return res, err
-		}
-		ms = fresh
-	}
+		return nil
+	})
+	res.Stored, res.Duplicates = stored, append(res.Duplicates, dups...)
+	res.Warnings = append(res.Warnings, warnings...)
+	return res, err
 }
 
 // dropStored splits ms into memories not yet stored and hashes already stored.

@@ -151,7 +151,13 @@ func (a *Authenticator) authenticate(r *http.Request, allowTicket bool) (*Princi
 		return nil, err
 	}
 	if ok {
-		return a.Verify(r.Context(), secret)
+		p, err := a.Verify(r.Context(), secret)
+		if err == nil && strings.HasPrefix(p.KeyID, OAuthKeyPrefix) && r.Header.Get("Authorization") == "" {
+			// OAuth access tokens travel in the Authorization header only
+			// (MCP authorization, RFC 6750 §2.1); X-API-Key is for keys.
+			return nil, memory.Errorf(memory.EUnauthorized, "send an OAuth access token as \"Authorization: Bearer <token>\", not in X-API-Key")
+		}
+		return p, err
 	}
 	if t := r.URL.Query().Get("ticket"); t != "" && allowTicket && a.Tickets != nil {
 		if p := a.Tickets.Redeem(t); p != nil {

@@ -16,10 +16,12 @@ import (
 
 	"github.com/mcp-memory-go/memory"
 	"github.com/mcp-memory-go/memory/auth"
+	"github.com/mcp-memory-go/memory/backup"
 	"github.com/mcp-memory-go/memory/guard"
 	"github.com/mcp-memory-go/memory/httpapi"
 	"github.com/mcp-memory-go/memory/ingest"
 	"github.com/mcp-memory-go/memory/mcpserver"
+	"github.com/mcp-memory-go/memory/mdns"
 	"github.com/mcp-memory-go/memory/metrics"
 	"github.com/mcp-memory-go/memory/oauth"
 )
@@ -59,7 +61,18 @@ type Config struct {
 	// MaxUploadBytes limits upload requests; 0 means
 	// httpapi.DefaultMaxUploadBytes.
 	MaxUploadBytes int64
+	// Backups, if set, makes the database's backups: on request
+	// (/api/backup/now) and, when its schedule is on, while the daemon
+	// serves. Nil answers the backup routes with BackupsOff as the reason.
+	Backups    *backup.Manager
+	BackupsOff string
+	// MDNS, if set, is advertised on the local network while the daemon
+	// serves (its Port is the listener's); nil advertises nothing.
+	MDNS *mdns.Service
 	// MCP holds the options of the MCP server at /mcp.
+	// Sync controls hybrid sync for the /api/sync routes; nil when the
+	// backend does not sync.
+	Sync    httpapi.Syncer
 	MCP     mcpserver.Options
 	Version string
 	Backend string
@@ -151,6 +164,11 @@ func New(ctx context.Context, svc *memory.Service, a *auth.Authenticator, cfg Co
 	d.api.Auth, d.api.Logger, d.api.Version, d.api.Backend = a, cfg.Logger, cfg.Version, cfg.Backend
 	d.api.MaxBodyBytes, d.api.Heartbeat, d.api.IncludeHostname = cfg.MaxBodyBytes, cfg.Heartbeat, cfg.IncludeHostname
 	d.api.Documents, d.api.MaxUploadBytes = cfg.Documents, cfg.MaxUploadBytes
+	d.api.Sync = cfg.Sync
+	if cfg.Backups != nil {
+		d.api.Backups = cfg.Backups
+	}
+	d.api.BackupsOff = cfg.BackupsOff
 	if m := cfg.Documents; m != nil {
 		prevChange := m.OnChange
 		m.OnChange = func(u ingest.Upload) {
@@ -220,6 +238,16 @@ func (d *Daemon) Serve(ctx context.Context, ln net.Listener) error {
 			}
 		}()
 		defer func() { stopUploads(); <-uploadsDone }()
+	}
+	if m := d.cfg.Backups; m != nil {
+		stop := d.runBackground("backup scheduler", m.Run)
+		defer stop()
+	}
+	if d.cfg.MDNS != nil {
+		if r := d.responder(ln.Addr(), scheme); r != nil {
+			stop := d.runBackground("mDNS responder", r.Run)
+			defer stop()
+		}
 	}
 	srv.RegisterOnShutdown(d.endStreams)
 	srv.RegisterOnShutdown(d.api.Close) // event streams whatever their Accept header

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,8 @@ import (
 	memory "github.com/mcp-memory-go/memory"
 	"github.com/mcp-memory-go/memory/auth"
 	"github.com/mcp-memory-go/memory/daemon"
+	"github.com/mcp-memory-go/memory/httpapi"
+	"github.com/mcp-memory-go/memory/mcpserver"
 	"github.com/mcp-memory-go/memory/memorytest"
 	"github.com/mcp-memory-go/memory/sqlite"
 	"github.com/mcp-memory-go/memory/timeexpr"
@@ -177,6 +180,46 @@ func TestRefusesExposedAddressWithoutAuth(t *testing.T) {
 	}
 }
 
+// anonymousRoutes are all a caller without credentials may use: health
+// (status only), the API reference, the login, and the dashboard's page
+// and assets (which hold no data).
+var anonymousRoutes = []string{"GET /api/health", "POST /api/session", "GET /api/openapi.json", "GET /api/docs",
+	"GET /mcp/health", "GET /health", "GET /"}
+
+// TestOnlyAllowlistedRoutesAreAnonymous: through the whole daemon, every
+// route but the allowlist answers 401 without credentials (upstream's
+// /api/documents had no authentication at all, CVE-2026-50027), with
+// documents on so that their routes are really served.
+func TestOnlyAllowlistedRoutesAreAnonymous(t *testing.T) {
+	e := start(t, daemon.Config{}, nil, withDocuments(t.TempDir()))
+	routes := append(httpapi.New(e.svc).Routes(), daemonRoutes...)
+	for _, m := range []string{"GET", "POST", "DELETE"} {
+		routes = append(routes, httpapi.Route{Method: m, Path: "/mcp", Scope: auth.ScopeRead})
+	}
+	var open []string
+	for _, rt := range routes {
+		name := rt.Method + " " + rt.Path
+		path := strings.NewReplacer("{content_hash}", strings.Repeat("ab", 32), "{upload_id}", "u", "{id}", "000000000000").Replace(rt.Path)
+		var body any
+		if rt.Body != nil || rt.Form != nil || rt.Path == "/mcp" && rt.Method == "POST" {
+			body = `{"jsonrpc":"2.0","id":1,"method":"tools/list","content":"x"}`
+		}
+		code, resp, _ := e.do(rt.Method, path, "", body)
+		if code != 401 {
+			open = append(open, name)
+			if !slices.Contains(anonymousRoutes, name) {
+				t.Errorf("%s without credentials: %d %.200s, want 401", name, code, resp)
+			}
+		}
+	}
+	if !slices.Equal(open, anonymousRoutes) {
+		t.Errorf("routes open without credentials %q, want exactly %q", open, anonymousRoutes)
+	}
+	if st, _ := e.store.Stats(context.Background(), ""); st.Memories != 0 {
+		t.Errorf("anonymous requests stored %d memories", st.Memories)
+	}
+}
+
 func TestAnonymousHealthIsStatusOnly(t *testing.T) {
 	e := start(t, daemon.Config{}, nil)
 	for _, scope := range []string{"", auth.ScopeAdmin} {
@@ -220,6 +263,33 @@ func TestAuthentication(t *testing.T) {
 			t.Errorf("%s: 401 without a Bearer WWW-Authenticate challenge: %q", tc.name, h.Get("WWW-Authenticate"))
 		}
 	}
+	// An event-stream ticket opens the event stream and nothing else; a
+	// try elsewhere does not spend it.
+	code, body, _ := e.do("POST", "/api/events/ticket", auth.ScopeRead, map[string]any{})
+	var tk struct {
+		Ticket string `json:"ticket"`
+	}
+	if code != 200 || json.Unmarshal([]byte(body), &tk) != nil {
+		t.Fatalf("ticket: %d %s", code, body)
+	}
+	for _, p := range []string{"/api/memories?ticket=", "/api/events/stats?ticket=", "/mcp?ticket=", "/metrics?ticket="} {
+		if code, _, _ := e.do("GET", p+tk.Ticket, "", nil); code != 401 {
+			t.Errorf("GET %s…: %d, want 401", p, code)
+		}
+	}
+	if code, _, _ := e.do("POST", "/api/memories?ticket="+tk.Ticket, "", `{"content":"x"}`); code != 401 {
+		t.Errorf("POST with a ticket: %d, want 401", code)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.url+"/api/events?ticket="+tk.Ticket, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Errorf("events with the ticket after tries elsewhere: %v %v", err, resp)
+	}
+	cancel()
+	if resp != nil {
+		resp.Body.Close()
+	}
 	// A revoked key stops working at once.
 	id := strings.Split(e.keys[auth.ScopeRead], "_")[1]
 	if err := e.store.RevokeKey(context.Background(), id, time.Now()); err != nil {
@@ -236,8 +306,43 @@ func TestAuthentication(t *testing.T) {
 	}
 }
 
-func TestScopesSameOnRESTAndMCP(t *testing.T) {
+// TestLogsCannotBeForged: CR and LF that a client puts in a path (404,
+// 405, a refused key, a refused Host) never start a log line of their own
+// (CWE-117), and no key appears in the log.
+func TestLogsCannotBeForged(t *testing.T) {
 	e := start(t, daemon.Config{}, nil)
+	forged := "%0D%0Atime=2026-01-01T00:00:00Z%20level=ERROR%20msg=forged%0A"
+	for _, tc := range []struct {
+		method, path, scope string
+		hdr                 []string
+	}{
+		{"GET", "/api/nope" + forged, auth.ScopeRead, nil},
+		{"PATCH", "/api/memories" + forged, auth.ScopeRead, nil},
+		{"GET", "/api/memories" + forged, "", []string{"Authorization", "Bearer mms_000000000000_" + strings.Repeat("A", 43)}},
+		{"GET", "/api/memories/" + forged, auth.ScopeRead, nil},
+		{"GET", "/x" + forged, auth.ScopeRead, []string{"Host", "evil.example"}},
+		{"POST", "/mcp" + forged, auth.ScopeRead, nil},
+	} {
+		e.do(tc.method, tc.path, tc.scope, nil, tc.hdr...)
+	}
+	logs := e.logs.String()
+	if !strings.Contains(logs, "forged") {
+		t.Fatalf("the requests were not logged:\n%s", logs)
+	}
+	for line := range strings.Lines(logs) {
+		if !strings.HasPrefix(line, "time=") || strings.HasPrefix(line, "time=2026-01-01") {
+			t.Errorf("forged log line: %q", line)
+		}
+	}
+	for _, k := range e.keys {
+		if strings.Contains(logs, k) {
+			t.Error("an API key appears in the log")
+		}
+	}
+}
+
+func TestScopesSameOnRESTAndMCP(t *testing.T) {
+	e := start(t, daemon.Config{MCP: mcpserver.Options{ListLegacyTools: true}}, nil, withDocuments(t.TempDir()))
 	ctx := context.Background()
 	// REST: a read key reads and cannot write; a write key writes.
 	if code, body, h := e.do("POST", "/api/memories", auth.ScopeRead, map[string]any{"content": "read keys cannot write"}); code != 403 || !strings.Contains(h.Get("WWW-Authenticate"), "insufficient_scope") || !strings.Contains(body, "insufficient_scope") {
@@ -246,44 +351,93 @@ func TestScopesSameOnRESTAndMCP(t *testing.T) {
 	if code, body, _ := e.do("POST", "/api/memories", auth.ScopeWrite, map[string]any{"content": "write keys can write"}); code != 200 {
 		t.Errorf("REST store with a write key: %d %s", code, body)
 	}
+	// MCP: every tool, the hidden v8 names and the admin-only ingestion
+	// tools included, needs the scope its annotations promise (reading
+	// the server's files needs admin), on every protocol revision.
+	adminTools := map[string]bool{"memory_ingest": true, "ingest_document": true, "ingest_directory": true}
 	for _, version := range []string{"2025-06-18", "2025-11-25", ""} {
-		cs, err := e.mcpClient(auth.ScopeRead, version)
+		cs, err := e.mcpClient(auth.ScopeAdmin, version)
 		if err != nil {
-			t.Fatalf("MCP connect with a read key (%q): %v", version, err)
+			t.Fatalf("MCP connect (%q): %v", version, err)
 		}
 		tools, err := cs.ListTools(ctx, nil)
+		cs.Close()
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, tool := range tools.Tools {
-			readOnly := tool.Annotations != nil && tool.Annotations.ReadOnlyHint
-			args := map[string]any{"query": "write keys", "content": "x", "content_hash": "0", "turns": []any{}}
-			// A refusal is an HTTP 403 (insufficient_scope, as the MCP
-			// authorization spec asks), which ends the client's session:
-			// every call gets a fresh one.
-			c, err := e.mcpClient(auth.ScopeRead, version)
-			if err != nil {
-				t.Fatal(err)
+			need := auth.ScopeWrite
+			switch {
+			case adminTools[tool.Name]:
+				need = auth.ScopeAdmin
+			case tool.Annotations != nil && tool.Annotations.ReadOnlyHint:
+				need = auth.ScopeRead
 			}
-			res, err := c.CallTool(ctx, &mcp.CallToolParams{Name: tool.Name, Arguments: args})
-			c.Close()
-			denied := err != nil && strings.Contains(err.Error(), "Forbidden")
-			if readOnly && denied {
-				t.Errorf("%s (read-only) refused to a read key: %v", tool.Name, err)
+			if got := mcpserver.ToolScope(tool.Name); got != need {
+				t.Errorf("ToolScope(%s)=%s, want %s", tool.Name, got, need)
 			}
-			if !readOnly && !denied {
-				t.Errorf("%s (writes) allowed to a read key (CVE-2026-49291): err %v, result %+v", tool.Name, err, res)
+			for _, scope := range []string{auth.ScopeRead, auth.ScopeWrite} {
+				args := map[string]any{"query": "write keys", "content": "sent with a " + scope + " key", "content_hash": "0", "turns": []any{}, "file_path": "/nonexistent"}
+				// A refusal is an HTTP 403 (insufficient_scope, as the MCP
+				// authorization spec asks), which ends the client's
+				// session: every call gets a fresh one.
+				c, err := e.mcpClient(scope, version)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := c.CallTool(ctx, &mcp.CallToolParams{Name: tool.Name, Arguments: args})
+				c.Close()
+				denied := err != nil && strings.Contains(err.Error(), "Forbidden")
+				if want := !slices.Contains(auth.Implied(scope), need); denied != want {
+					t.Errorf("%s with a %s key (%q): err %v, result %+v; want denied=%v (CVE-2026-49291)", tool.Name, scope, version, err, res, want)
+				}
 			}
 		}
-		// Hidden legacy tools that write are refused too.
-		if _, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "store_memory", Arguments: map[string]any{"content": "legacy write"}}); err == nil {
-			t.Error("legacy store_memory allowed to a read key")
-		}
-		cs.Close()
 	}
-	found, _ := e.svc.Search(ctx, memory.SearchRequest{Query: "legacy write", Mode: memory.ModeExact})
-	if found.Count != 0 {
+	if found, _ := e.svc.Search(ctx, memory.SearchRequest{Query: "sent with a read key", Mode: memory.ModeExact}); found.Count != 0 {
 		t.Error("a read key wrote through MCP")
+	}
+	// Prompts: learning_session stores a memory, so it needs write too;
+	// the others only read.
+	promptArgs := map[string]string{"time_period": "today", "format": "text", "topic": "read keys", "key_points": "they cannot write"}
+	for _, prompt := range []string{"memory_review", "memory_analysis", "knowledge_export", "memory_cleanup", "learning_session"} {
+		c, err := e.mcpClient(auth.ScopeRead, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.GetPrompt(ctx, &mcp.GetPromptParams{Name: prompt, Arguments: promptArgs})
+		c.Close()
+		denied := err != nil && strings.Contains(err.Error(), "Forbidden")
+		if want := prompt == "learning_session"; denied != want {
+			t.Errorf("prompt %s with a read key: %v, want denied=%v", prompt, err, want)
+		}
+	}
+	if found, _ := e.svc.Search(ctx, memory.SearchRequest{Query: "they cannot write", Mode: memory.ModeExact}); found.Count != 0 {
+		t.Error("a read key stored a memory through prompts/get learning_session")
+	}
+	// The scope check reads the body with the SDK's exact key matching: a
+	// second key differing in case cannot pass a writing call off as a
+	// read-only one, alone or in a batch.
+	for _, body := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"memory_store","Name":"memory_search","arguments":{"content":"smuggled"}}}`,
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","Method":"ping","params":{"name":"memory_store","arguments":{"content":"smuggled"}}}`,
+		`[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"memory_store","NAME":"memory_list","arguments":{"content":"smuggled"}}}]`,
+		`{"jsonrpc":"2.0","id":1,"method":"prompts/get","params":{"name":"learning_session","Name":"memory_review","arguments":{"topic":"t","key_points":"smuggled"}}}`,
+	} {
+		code, resp, h := e.do("POST", "/mcp", auth.ScopeRead, body, "Accept", "application/json, text/event-stream")
+		if code != 403 || !strings.Contains(h.Get("WWW-Authenticate"), "insufficient_scope") {
+			t.Errorf("read key, %s: %d %s", body, code, resp)
+		}
+	}
+	// The ingestion tools ask for admin in their challenge, so a client
+	// knows which scope to ask for.
+	_, _, h := e.do("POST", "/mcp", auth.ScopeWrite, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"memory_ingest","arguments":{"file_path":"/x"}}}`,
+		"Accept", "application/json, text/event-stream")
+	if !strings.Contains(h.Get("WWW-Authenticate"), `scope="admin"`) {
+		t.Errorf("memory_ingest with a write key: challenge %q, want scope=\"admin\"", h.Get("WWW-Authenticate"))
+	}
+	if found, _ := e.svc.Search(ctx, memory.SearchRequest{Query: "smuggled", Mode: memory.ModeExact}); found.Count != 0 {
+		t.Error("a read key wrote through a smuggled tool name")
 	}
 	// A write key writes through MCP.
 	cs, err := e.mcpClient(auth.ScopeWrite, "")
@@ -318,17 +472,27 @@ func TestHostAndOriginChecks(t *testing.T) {
 		{"allowed origin", []string{"Origin", "https://app.example.com"}, 200},
 		{"null origin", []string{"Origin", "null"}, 403},
 	} {
-		for _, path := range []string{"/api/memories", "/mcp"} {
+		for _, path := range []string{"/api/memories", "/mcp", "/", "/assets/app.css", "/api/docs"} {
 			method := "GET"
 			var body any
 			if path == "/mcp" {
 				method, body = "POST", `{"jsonrpc":"2.0","id":1,"method":"ping"}`
 			}
-			code, resp, _ := e.do(method, path, auth.ScopeRead, body, tc.hdr...)
+			code, resp, h := e.do(method, path, auth.ScopeRead, body, tc.hdr...)
 			if tc.want == 403 && code != 403 || tc.want == 200 && code == 403 {
-				t.Errorf("%s on %s: %d %s, want %d", tc.name, path, code, resp, tc.want)
+				t.Errorf("%s on %s: %d %.200s, want %d", tc.name, path, code, resp, tc.want)
+			}
+			// CORS: never the wildcard; credentials only for the listed origin.
+			if acao := h.Get("Access-Control-Allow-Origin"); acao == "*" || acao != "" && acao != "https://app.example.com" ||
+				h.Get("Access-Control-Allow-Credentials") != "" && acao != "https://app.example.com" {
+				t.Errorf("%s on %s: Access-Control-Allow-Origin %q, -Credentials %q", tc.name, path, acao, h.Get("Access-Control-Allow-Credentials"))
 			}
 		}
+	}
+	// The listed origin gets its own origin back, with credentials.
+	_, _, h0 := e.do("GET", "/api/memories", auth.ScopeRead, nil, "Origin", "https://app.example.com")
+	if h0.Get("Access-Control-Allow-Origin") != "https://app.example.com" || h0.Get("Access-Control-Allow-Credentials") != "true" {
+		t.Errorf("CORS for the listed origin: %q %q", h0.Get("Access-Control-Allow-Origin"), h0.Get("Access-Control-Allow-Credentials"))
 	}
 	// CORS: only the listed origin, never "*".
 	_, _, h := e.do("OPTIONS", "/api/memories", "", nil, "Origin", "https://app.example.com", "Access-Control-Request-Method", "POST")
@@ -573,7 +737,16 @@ func TestShutdownFinishesInFlightWrites(t *testing.T) {
 	}()
 	<-bs.entered
 	e.stop() // shutdown begins while the write is in flight
-	time.Sleep(50 * time.Millisecond)
+	// Wait until it has: the listener refuses new connections.
+	host := strings.TrimPrefix(e.url, "http://")
+	for {
+		c, err := net.Dial("tcp", host)
+		if err != nil {
+			break
+		}
+		c.Close()
+		time.Sleep(5 * time.Millisecond)
+	}
 	close(bs.release)
 	if code := <-done; code != 200 {
 		t.Fatalf("in-flight write during shutdown: %d", code)

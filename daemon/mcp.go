@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,8 +81,9 @@ func (d *Daemon) mcpHandler() http.Handler {
 
 // mcpScope reads a POST body (already size-limited) and returns r, which
 // keeps what was read for the MCP handler, and the scope its messages
-// need: write if any calls a tool that is not read-only, read otherwise.
-// A body that is not JSON-RPC is left for the SDK to refuse.
+// need: the highest any tool call or prompt of the body needs (see
+// mcpserver.ToolScope and PromptScope), read otherwise. A body that is not
+// JSON-RPC is left for the SDK to refuse.
 func (d *Daemon) mcpScope(r *http.Request) (*http.Request, string, error) {
 	r, p, err := mcpserver.PeekRequest(r)
 	if err != nil {
@@ -91,12 +93,19 @@ func (d *Daemon) mcpScope(r *http.Request) (*http.Request, string, error) {
 		}
 		return r, "", httperror.New(http.StatusBadRequest, memory.EInvalid, "reading the request body failed")
 	}
-	for _, t := range p.Tools {
-		if mcpserver.ToolScope(t) != auth.ScopeRead {
-			return r, auth.ScopeWrite, nil
+	need := auth.ScopeRead
+	raise := func(s string) {
+		if slices.Index(auth.Scopes(), s) > slices.Index(auth.Scopes(), need) {
+			need = s
 		}
 	}
-	return r, auth.ScopeRead, nil
+	for _, t := range p.Tools {
+		raise(mcpserver.ToolScope(t))
+	}
+	for _, n := range p.Prompts {
+		raise(mcpserver.PromptScope(n))
+	}
+	return r, need, nil
 }
 
 // toolList answers GET /mcp/tools (upstream's hooks) with the tools/list

@@ -1,11 +1,13 @@
 package daemon_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -164,6 +166,20 @@ func TestKeyManagementAndRating(t *testing.T) {
 		t.Fatalf("create key: %d %s", code, body)
 	}
 	e.keys["new"] = created.Secret
+	// Keys are stored hashed: the secret is nowhere in the database.
+	var stored []byte
+	for _, suffix := range []string{"", "-wal"} {
+		b, _ := os.ReadFile(e.store.Path() + suffix)
+		stored = append(stored, b...)
+	}
+	if !bytes.Contains(stored, []byte(created.Key.Name)) {
+		t.Fatal("the key's name is not in the database: the scan sees nothing")
+	}
+	for _, secret := range []string{created.Secret, e.keys[auth.ScopeAdmin]} {
+		if bytes.Contains(stored, []byte(secret)) {
+			t.Error("an API key is stored in clear")
+		}
+	}
 	if code, _, _ := e.do("GET", "/api/memories", "new", nil); code != 200 {
 		t.Errorf("the new key does not work: %d", code)
 	}

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,6 +85,28 @@ func TestTLS(t *testing.T) {
 	}
 	if resp.Header.Get("Strict-Transport-Security") == "" {
 		t.Error("no HSTS over TLS")
+	}
+	// Over TLS the browser session cookie is __Host-: Secure, Path=/, no
+	// Domain, HttpOnly.
+	k, secret, err := auth.NewKey("browser", memory.LocalOwner, auth.ScopeRead, time.Now(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateKey(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = c.Post("https://"+ln.Addr().String()+"/api/session", "application/json", strings.NewReader(`{"api_key":"`+secret+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cookies := resp.Cookies()
+	if resp.StatusCode != 200 || len(cookies) != 1 {
+		t.Fatalf("login over TLS: %d %v", resp.StatusCode, cookies)
+	}
+	if ck := cookies[0]; ck.Name != auth.SecureSessionCookie || !strings.HasPrefix(ck.Name, "__Host-") || !ck.Secure || !ck.HttpOnly ||
+		ck.Path != "/" || ck.Domain != "" || ck.SameSite != http.SameSiteStrictMode {
+		t.Errorf("session cookie over TLS: %+v", ck)
 	}
 	// Plain HTTP to the TLS port is refused.
 	if resp, err := http.Get("http://" + ln.Addr().String() + "/api/health"); err == nil {

@@ -80,8 +80,16 @@ type API struct {
 	// DefaultMaxUploadBytes. The daemon's general body limit must let
 	// these routes through (see UploadPath).
 	MaxUploadBytes int64
+	// Backups makes and lists the server's backups; nil answers
+	// /api/backup/now and /list with 503 and BackupsOff as the reason
+	// (another storage backend backs itself up).
+	Backups    Backups
+	BackupsOff string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Sync controls hybrid sync (the /api/sync routes); nil for backends
+	// that do not sync.
+	Sync Syncer
 
 	once       sync.Once
 	mux        atomic.Pointer[http.ServeMux]

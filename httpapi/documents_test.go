@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"mime/multipart"
 	"net/http"
 	"path/filepath"
@@ -205,4 +206,34 @@ func TestDocumentsOffIs503(t *testing.T) {
 
 func uploadEvent(u ingest.Upload) memory.Event {
 	return memory.Event{Type: memory.EventUpload, Owner: u.Owner, Data: u}
+}
+
+// TestDocumentUploadNamesCannotTraverse: a file name with directories,
+// "..", or backslashes is reduced to its last element; files are spooled
+// under the upload's own directory by number, never by the name given
+// (CWE-22).
+func TestDocumentUploadNamesCannotTraverse(t *testing.T) {
+	e := MustOpenEnv(t)
+	m := e.withDocuments()
+	for name, want := range map[string]string{
+		"../../../escaped.md":         "escaped.md",
+		`..\..\windows-escaped.md`:    "windows-escaped.md",
+		"/etc/cron.d/absolute.md":     "absolute.md",
+		"notes/../../../../dotdot.md": "dotdot.md",
+	} {
+		ct, body := form(t, "file", map[string]string{name: "Some notes about the garden shed and its new roof, " + want})
+		id := e.mustDo(http.StatusAccepted, "alice-write", "POST", "/api/documents/upload", body, "Content-Type", ct).JSON(t)["upload_id"].(string)
+		u := e.waitUpload("alice-read", id)
+		if u["filename"] != want || u["status"] != "completed" {
+			t.Errorf("upload of %q: %v, want it stored as %q", name, u, want)
+		}
+	}
+	// Nothing was written outside the spool, under any given name.
+	top := filepath.Dir(filepath.Dir(m.Spool))
+	filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".md") {
+			t.Errorf("a file was written at %s", p)
+		}
+		return nil
+	})
 }

@@ -53,12 +53,17 @@ func newHub() *hub { return &hub{subs: map[string]*subscriber{}, done: make(chan
 // transport are published.
 func (a *API) Publish(e memory.Event) {
 	a.init()
-	a.snapshots.invalidate(e.Owner)
+	system := isSystemEvent(e)
+	if system {
+		a.snapshots.invalidateAll() // a sync may have changed anyone's memories
+	} else {
+		a.snapshots.invalidate(e.Owner)
+	}
 	h := a.events
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for _, s := range h.subs {
-		if s.owner != e.Owner {
+		if s.owner != e.Owner && !system {
 			continue
 		}
 		select {
@@ -120,9 +125,23 @@ func (h *hub) count(owner string) int {
 
 // eventMessages are the human-readable messages upstream's events carry.
 var eventMessages = map[string]string{
-	memory.EventStored:  "Memory stored successfully",
-	memory.EventUpdated: "Memory updated successfully",
-	memory.EventDeleted: "Memory deleted successfully",
+	memory.EventStored:        "Memory stored successfully",
+	memory.EventUpdated:       "Memory updated successfully",
+	memory.EventDeleted:       "Memory deleted successfully",
+	memory.EventSyncProgress:  "Sync in progress",
+	memory.EventSyncCompleted: "Sync completed",
+	memory.EventSyncFailed:    "Sync failed; changes stay queued locally",
+}
+
+// isSystemEvent reports whether e concerns the server rather than one
+// owner's memories (sync progress: counts, no content): every stream gets
+// it.
+func isSystemEvent(e memory.Event) bool {
+	switch e.Type {
+	case memory.EventSyncProgress, memory.EventSyncCompleted, memory.EventSyncFailed:
+		return e.Owner == ""
+	}
+	return false
 }
 
 // streamEvents serves GET /api/events: a text/event-stream that starts with

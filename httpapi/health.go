@@ -72,6 +72,8 @@ type StorageHealth struct {
 	TotalMemories  int64            `json:"total_memories"`
 	Superseded     int64            `json:"superseded"`
 	MemoryTypes    map[string]int64 `json:"memory_types"`
+	// SyncStatus is the hybrid backend's sync (as GET /api/sync/status).
+	SyncStatus *SyncStatusResponse `json:"sync_status,omitempty"`
 }
 
 // HealthStatistics are upstream's statistics block.
@@ -120,6 +122,16 @@ func (a *API) healthDetailed(w http.ResponseWriter, r *http.Request) error {
 	out.Statistics.TotalMemories, out.Statistics.UniqueTags = st.Storage.Memories, st.Storage.UniqueTags
 	out.Statistics.MemoriesThisWeek = len(items) - countBefore(items, a.now().AddDate(0, 0, -7))
 	out.Statistics.DatabaseSizeMB = mb(st.Storage.SizeBytes)
+	if a.Sync != nil {
+		if sst, all, err := a.visibleSyncStatus(r); err == nil {
+			out.Storage.SyncStatus = syncStatusResponse(sst, a.now())
+			if all {
+				out.Storage.SyncStatus.Scope = "all"
+			}
+		} else {
+			a.logger().Warn("read sync status", "err", err)
+		}
+	}
 	out.SemanticSearch = SemanticHealth{Enabled: h.Semantic.Enabled, Reason: h.Semantic.Reason, Model: h.Semantic.Model, Dim: h.Semantic.Dim}
 	for model, n := range st.Storage.Models {
 		if model != h.Semantic.Model {

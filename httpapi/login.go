@@ -56,6 +56,12 @@ func (a *API) login(h http.Header, r *http.Request, req *LoginRequest) (*LoginSe
 	if err != nil {
 		return nil, err
 	}
+	if strings.HasPrefix(p.KeyID, auth.OAuthKeyPrefix) {
+		// A session lives for days; an access token for an hour and may
+		// be revoked. Trading one for the other would stretch a stolen
+		// token's life: browsers log in through OAuth itself instead.
+		return nil, memory.Errorf(memory.EInvalid, "api_key must be an API key, not an OAuth access token; with OAuth, log in through /login/oauth")
+	}
 	id, sess := authn.Sessions.Create(p)
 	h.Add("Set-Cookie", auth.SessionCookieFor(r, id, sess.Created.Add(auth.SessionMax)).String())
 	h.Set("Cache-Control", "no-store")

@@ -90,6 +90,8 @@ func (a *API) Routes() []Route {
 	)...)
 
 	rs = append(rs, a.documentRoutes()...)
+	rs = append(rs, a.syncRoutes()...)
+	rs = append(rs, a.backupRoutes()...)
 
 	rs = append(rs, tagged("quality",
 		bodyOp(post, "/api/quality/memories/{content_hash}/rate", write, "Rate a memory: 1 useful, 0 neutral, -1 wrong; its quality moves halfway towards 1, 0.5 or 0", a.rateMemory).with(pathHash()),

@@ -35,10 +35,19 @@ type snapshotCache struct {
 	// gens counts invalidations per owner, so that a scan that raced with
 	// a change is not cached.
 	gens map[string]uint64
+	all  uint64 // counts invalidations of every owner
 }
 
 func newSnapshotCache() *snapshotCache {
 	return &snapshotCache{snaps: map[string]*snapshot{}, gens: map[string]uint64{}}
+}
+
+// invalidateAll drops every owner's snapshot.
+func (c *snapshotCache) invalidateAll() {
+	c.mu.Lock()
+	c.snaps = map[string]*snapshot{}
+	c.all++
+	c.mu.Unlock()
 }
 
 // invalidate drops owner's snapshot.
@@ -65,7 +74,7 @@ func (a *API) snapshot(ctx context.Context) ([]item, error) {
 		c.mu.Unlock()
 		return s.items, nil
 	}
-	gen := c.gens[owner]
+	gen, all := c.gens[owner], c.all
 	c.mu.Unlock()
 
 	var items []item
@@ -77,7 +86,7 @@ func (a *API) snapshot(ctx context.Context) ([]item, error) {
 		return nil, err
 	}
 	c.mu.Lock()
-	if c.gens[owner] == gen {
+	if c.gens[owner] == gen && c.all == all {
 		c.snaps[owner] = &snapshot{at: now, items: items}
 	}
 	c.mu.Unlock()

@@ -4,7 +4,8 @@ package mcpserver
 // caller's scopes and owner into the request's TokenInfo; this middleware
 // makes every tool call need the same scope as its REST counterpart (read
 // for read-only tools, write for the rest; upstream let read tokens write,
-// CVE-2026-49291) and scopes every handler to the caller's memories.
+// CVE-2026-49291), makes a prompt that stores a memory (learning_session)
+// need write too, and scopes every handler to the caller's memories.
 
 import (
 	"context"
@@ -23,15 +24,25 @@ import (
 // here; this is the second line).
 const CodeForbidden = -32003
 
-// toolScopes maps every registered tool to the scope it needs; all servers
-// register the same tools.
-var toolScopes sync.Map
+// toolScopes and promptScopes map every registered tool and prompt to the
+// scope it needs; all servers register the same ones.
+var toolScopes, promptScopes sync.Map
 
 // ToolScope returns the scope a call of the named tool needs: auth.ScopeRead
 // for read-only tools, auth.ScopeWrite for every other tool, including
 // unknown names (so nothing new is ever readable by mistake).
 func ToolScope(name string) string {
 	if s, ok := toolScopes.Load(name); ok {
+		return s.(string)
+	}
+	return auth.ScopeWrite
+}
+
+// PromptScope returns the scope a prompts/get of the named prompt needs:
+// auth.ScopeRead for prompts that only read memories, auth.ScopeWrite for
+// those that store one (learning_session) and for unknown names.
+func PromptScope(name string) string {
+	if s, ok := promptScopes.Load(name); ok {
 		return s.(string)
 	}
 	return auth.ScopeWrite
@@ -66,8 +77,15 @@ func authorize(required bool) mcp.Middleware {
 				return next(ctx, method, req)
 			}
 			need := auth.ScopeRead
-			if p, ok := req.GetParams().(*mcp.CallToolParamsRaw); ok && method == "tools/call" {
-				need = ToolScope(p.Name)
+			switch p := req.GetParams().(type) {
+			case *mcp.CallToolParamsRaw:
+				if method == "tools/call" {
+					need = ToolScope(p.Name)
+				}
+			case *mcp.GetPromptParams:
+				if method == "prompts/get" {
+					need = PromptScope(p.Name)
+				}
 			}
 			if !hasScope(ti.Scopes, need) {
 				return nil, &jsonrpc.Error{Code: CodeForbidden, Message: "insufficient_scope: this call needs the " + need + " scope"}

@@ -63,11 +63,12 @@ const (
 )
 
 // Peek is what the body of an MCP POST asks for, read before the SDK sees
-// it: for scope checks (Tools) and for choosing the handler.
+// it: for scope checks (Tools, Prompts) and for choosing the handler.
 type Peek struct {
-	// Tools names every tool a tools/call message of the body calls
-	// (batches included).
-	Tools []string
+	// Tools names every tool a tools/call message of the body calls, and
+	// Prompts every prompt a prompts/get message asks for (batches
+	// included).
+	Tools, Prompts []string
 	// Method and HasID describe a single message; MetaVersion is the
 	// protocol version in its _meta, if any.
 	Method      string
@@ -82,6 +83,11 @@ type peekKey struct{}
 // PeekRequest reads the body of a POST (it stays readable) and returns r
 // carrying the Peek, so that HTTPHandler does not parse it again. Errors
 // are those of reading the body (such as *http.MaxBytesError).
+//
+// Keys are matched exactly, as the SDK matches them: encoding/json's
+// case-insensitive struct matching would let {"name":"memory_store",
+// "Name":"memory_search"} pass a scope check as the read-only tool while
+// the SDK calls the other.
 func PeekRequest(r *http.Request) (*http.Request, Peek, error) {
 	if p, ok := r.Context().Value(peekKey{}).(Peek); ok {
 		return r, p, nil
@@ -96,31 +102,44 @@ func PeekRequest(r *http.Request) (*http.Request, Peek, error) {
 	if err != nil {
 		return r, p, err
 	}
-	type message struct {
-		ID     json.RawMessage `json:"id"`
-		Method string          `json:"method"`
-		Params struct {
-			Name string         `json:"name"`
-			Meta map[string]any `json:"_meta"`
-		} `json:"params"`
-	}
-	var msgs []message
+	var msgs []json.RawMessage
 	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '[' {
 		json.Unmarshal(t, &msgs)
-	} else {
-		var m message
-		if json.Unmarshal(t, &m) == nil {
-			msgs, p.Single = []message{m}, true
-			p.Method, p.HasID = m.Method, len(m.ID) > 0
-			p.MetaVersion, _ = m.Params.Meta[mcp.MetaKeyProtocolVersion].(string)
-		}
+	} else if m := object(t); m != nil {
+		msgs, p.Single = []json.RawMessage{t}, true
+		p.Method, _ = str(m["method"])
+		_, p.HasID = m["id"]
+		params := object(m["params"])
+		p.MetaVersion, _ = str(object(params["_meta"])[mcp.MetaKeyProtocolVersion])
 	}
-	for _, m := range msgs {
-		if m.Method == "tools/call" {
-			p.Tools = append(p.Tools, m.Params.Name)
+	for _, raw := range msgs {
+		m := object(raw)
+		method, _ := str(m["method"])
+		name, _ := str(object(m["params"])["name"])
+		switch method {
+		case "tools/call":
+			p.Tools = append(p.Tools, name)
+		case "prompts/get":
+			p.Prompts = append(p.Prompts, name)
 		}
 	}
 	return r.WithContext(context.WithValue(r.Context(), peekKey{}, p)), p, nil
+}
+
+// object decodes a JSON object with its keys as written; nil if b is not
+// one.
+func object(b []byte) map[string]json.RawMessage {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	return m
+}
+
+// str decodes a JSON string.
+func str(b []byte) (string, bool) {
+	var s string
+	return s, json.Unmarshal(b, &s) == nil
 }
 
 // route decides which handler serves r.

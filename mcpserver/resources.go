@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	memory "github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/auth"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -69,32 +70,39 @@ func (h *handlers) resource(get func(ctx context.Context, arg string) (any, erro
 }
 
 func (h *handlers) registerPrompts(s *mcp.Server) {
-	s.AddPrompt(&mcp.Prompt{Name: "memory_review", Title: "Review memories of a period",
+	addPrompt(s, auth.ScopeRead, &mcp.Prompt{Name: "memory_review", Title: "Review memories of a period",
 		Description: "Recall what was stored in a period (optionally about a focus area) and review it.",
 		Arguments: []*mcp.PromptArgument{
 			{Name: "time_period", Description: "e.g. last week, yesterday, in March", Required: true},
 			{Name: "focus_area", Description: "optional topic to focus on"}}}, h.promptReview)
-	s.AddPrompt(&mcp.Prompt{Name: "memory_analysis", Title: "Analyse memories",
+	addPrompt(s, auth.ScopeRead, &mcp.Prompt{Name: "memory_analysis", Title: "Analyse memories",
 		Description: "Summarise which tags and types dominate the memories (optionally of some tags or a time range).",
 		Arguments: []*mcp.PromptArgument{
 			{Name: "tags", Description: "comma-separated tags to restrict to"},
 			{Name: "time_range", Description: "e.g. last month"}}}, h.promptAnalysis)
-	s.AddPrompt(&mcp.Prompt{Name: "knowledge_export", Title: "Export knowledge",
+	addPrompt(s, auth.ScopeRead, &mcp.Prompt{Name: "knowledge_export", Title: "Export knowledge",
 		Description: "Render memories as JSON, Markdown or text.",
 		Arguments: []*mcp.PromptArgument{
 			{Name: "format", Description: "json, markdown or text", Required: true},
 			{Name: "filter", Description: "comma-separated tags, or a search query"}}}, h.promptExport)
-	s.AddPrompt(&mcp.Prompt{Name: "memory_cleanup", Title: "Clean up memories",
+	addPrompt(s, auth.ScopeRead, &mcp.Prompt{Name: "memory_cleanup", Title: "Clean up memories",
 		Description: "List memories not used for a while so they can be reviewed, updated or deleted.",
 		Arguments: []*mcp.PromptArgument{
 			{Name: "older_than", Description: "days without access, default 90"},
 			{Name: "similarity_threshold", Description: "unused; kept for upstream compatibility"}}}, h.promptCleanup)
-	s.AddPrompt(&mcp.Prompt{Name: "learning_session", Title: "Record a learning session",
+	addPrompt(s, auth.ScopeWrite, &mcp.Prompt{Name: "learning_session", Title: "Record a learning session",
 		Description: "Store the key points of what was learned about a topic as a learning memory.",
 		Arguments: []*mcp.PromptArgument{
 			{Name: "topic", Required: true},
 			{Name: "key_points", Description: "comma-separated", Required: true},
 			{Name: "questions", Description: "comma-separated open questions"}}}, h.promptLearning)
+}
+
+// addPrompt registers a prompt with the scope a prompts/get of it needs
+// over HTTP: read, or write for a prompt that stores a memory.
+func addPrompt(s *mcp.Server, scope string, p *mcp.Prompt, h mcp.PromptHandler) {
+	promptScopes.Store(p.Name, scope)
+	s.AddPrompt(p, h)
 }
 
 // promptText is a prompt answer with one user message.

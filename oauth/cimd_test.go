@@ -214,3 +214,86 @@ func TestPublicAddr(t *testing.T) {
 		}
 	}
 }
+
+// Redirects are followed only to https on the same host, at most three.
+func TestSafeHTTPClient_Redirects(t *testing.T) {
+	hc := oauth.SafeHTTPClient(nil)
+	req := func(u string) *http.Request {
+		r, err := http.NewRequest(http.MethodGet, u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	first := []*http.Request{req("https://client.example/app.json")}
+	for target, ok := range map[string]bool{
+		"https://client.example/other.json":    true,
+		"https://CLIENT.example/other.json":    true,
+		"https://evil.example/app.json":        false,
+		"https://client.example.evil/app.json": false,
+		"http://client.example/app.json":       false,
+		"https://client.example:8443/app.json": false,
+		"https://169.254.169.254/latest/meta":  false,
+	} {
+		if err := hc.CheckRedirect(req(target), first); (err == nil) != ok {
+			t.Errorf("redirect to %s: %v, want allowed=%v", target, err, ok)
+		}
+	}
+	three := []*http.Request{first[0], req("https://client.example/2"), req("https://client.example/3")}
+	if err := hc.CheckRedirect(req("https://client.example/4"), three); err == nil {
+		t.Error("a fourth redirect was followed")
+	}
+	// A same-host redirect is followed: the document is found behind it,
+	// and its client_id is still the URL the client gave.
+	cs := newCIMDServer(t)
+	e := newEnv(t, func(c *oauth.Config) { c.HTTPClient = cs.client() })
+	id := cs.URL + "/moved.json"
+	cs.doc("/client.json", "", map[string]any{"client_id": id, "redirect_uris": []string{testRedirect}})
+	cs.docs["/moved.json"] = func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/client.json", http.StatusFound) }
+	_, challenge := pkce()
+	e.mustConsent(e.authorize(authParams(id, challenge)))
+}
+
+// Outbound TLS is verified: a document served with a certificate the
+// server does not trust is refused (GHSA-x9r8-q2qj-cgvw: upstream fetched
+// peers with verify=False).
+func TestCIMD_UntrustedCertificate(t *testing.T) {
+	cs := newCIMDServer(t)
+	e := newEnv(t, func(c *oauth.Config) {
+		c.HTTPClient = oauth.SafeHTTPClient(func(a netip.Addr) bool { return a.IsLoopback() })
+	})
+	id := cs.doc("/client.json", "", map[string]any{"client_id": cs.URL + "/client.json", "redirect_uris": []string{testRedirect}})
+	_, challenge := pkce()
+	if w := e.authorize(authParams(id, challenge)); w.Code != http.StatusBadRequest || w.Header().Get("Location") != "" {
+		t.Errorf("document behind an untrusted certificate: %d %q", w.Code, w.Header().Get("Location"))
+	}
+	if n := cs.fetches.Load(); n != 0 {
+		t.Errorf("the document was served %d times over an unverified connection", n)
+	}
+}
+
+// A document server that answers the headers and then stalls cannot hold
+// the authorization request: the fetch gives up after CIMDTimeout.
+func TestCIMD_Timeout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits CIMDTimeout")
+	}
+	t.Parallel()
+	cs := newCIMDServer(t)
+	release := make(chan struct{})
+	defer close(release)
+	cs.docs["/slow.json"] = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"client_id":`))
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}
+	e := newEnv(t, func(c *oauth.Config) { c.HTTPClient = cs.client() })
+	_, challenge := pkce()
+	if w := e.authorize(authParams(cs.URL+"/slow.json", challenge)); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "failed") {
+		t.Errorf("stalled document: %d %s", w.Code, w.Body)
+	}
+}

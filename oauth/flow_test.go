@@ -1,6 +1,7 @@
 package oauth_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -472,5 +473,37 @@ func TestRotateIfOlder(t *testing.T) {
 	h2, _ := jwtParts(t, tk2.Access)
 	if h1["kid"] == h2["kid"] {
 		t.Fatal("tokens after the scheduled rotation use the old key")
+	}
+}
+
+// TestSecretsStoredHashed: client secrets, authorization codes and
+// refresh tokens never reach the database (or its WAL) in clear; only
+// their hashes do.
+func TestSecretsStoredHashed(t *testing.T) {
+	e := newEnv(t)
+	conf := e.mustRegister(map[string]any{"redirect_uris": []string{testRedirect}, "grant_types": []string{"authorization_code", "refresh_token"}})
+	code, verifier := e.mustCode(conf, "alice", "alice-pw", "read", "offline_access")
+	tk := mustTokens(t, e.exchange(conf, code, verifier))
+	tk2 := mustTokens(t, e.refresh(conf, tk.Refresh))
+	pending, _ := e.mustCode(conf, "alice", "alice-pw", "read") // issued, never redeemed
+	var stored []byte
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(e.store.Path() + suffix)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		stored = append(stored, b...)
+	}
+	if !bytes.Contains(stored, []byte(conf.id)) {
+		t.Fatal("the client id, stored in clear, is not found: the scan sees nothing")
+	}
+	for what, secret := range map[string]string{"client secret": conf.secret, "code": code, "unredeemed code": pending,
+		"refresh token": tk.Refresh, "rotated refresh token": tk2.Refresh} {
+		if secret == "" {
+			t.Fatalf("no %s", what)
+		}
+		if bytes.Contains(stored, []byte(secret)) {
+			t.Errorf("the %s is stored in clear", what)
+		}
 	}
 }

@@ -182,8 +182,16 @@ func BenchmarkKeywordSearch(b *testing.B) {
 }
 
 func BenchmarkInsertBatch(b *testing.B) {
+	b.Run("plain", func(b *testing.B) { benchInsertBatch(b, MustOpenStore(b)) })
+	// With the sync outbox of the hybrid backend: every batch also queues
+	// its memories, in the same transaction.
+	b.Run("outbox", func(b *testing.B) {
+		benchInsertBatch(b, MustOpenStorePath(b, filepath.Join(b.TempDir(), "m.db"), func(s *sqlite.Store) { s.Outbox = true }))
+	})
+}
+
+func benchInsertBatch(b *testing.B, s *sqlite.Store) {
 	const batch = 1000
-	s := MustOpenStore(b)
 	i := 0
 	for b.Loop() {
 		b.StopTimer()
@@ -223,6 +231,39 @@ func BenchmarkPreload(b *testing.B) {
 					b.Fatal(err)
 				}
 				s.Close()
+			}
+		})
+	}
+}
+
+// BenchmarkBackup measures an online backup (VACUUM INTO) and its
+// verification (integrity_check) per database size; MB/s is the
+// database's size over the time.
+func BenchmarkBackup(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		s := openBench(b, n, 100)
+		fi, err := os.Stat(s.Path())
+		if err != nil {
+			b.Fatal(err)
+		}
+		dir := b.TempDir()
+		var last string
+		b.Run(fmt.Sprintf("copy/n=%d", n), func(b *testing.B) {
+			b.SetBytes(fi.Size())
+			for i := 0; b.Loop(); i++ {
+				os.Remove(last) // one copy on disk at a time
+				last = filepath.Join(dir, fmt.Sprintf("b%d.db", i))
+				if err := s.Backup(b.Context(), last); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("verify/n=%d", n), func(b *testing.B) {
+			b.SetBytes(fi.Size())
+			for b.Loop() {
+				if _, err := sqlite.Verify(b.Context(), last); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}

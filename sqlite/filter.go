@@ -9,8 +9,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/ncruces/go-sqlite3"
 
@@ -60,29 +58,12 @@ type filter struct {
 // newFilter validates f. It returns EInvalid for a missing owner or an
 // unknown TagMatch.
 func newFilter(f memory.Filter) (filter, error) {
-	if f.Owner == "" {
-		return filter{}, memory.Errorf(memory.EInvalid, "filter has no owner")
+	if err := f.Check(); err != nil {
+		return filter{}, err
 	}
-	switch f.TagMatch {
-	case "", memory.TagAny, memory.TagAll:
-	default:
-		return filter{}, memory.Errorf(memory.EInvalid, "tag match %q is neither %q nor %q", f.TagMatch, memory.TagAny, memory.TagAll)
-	}
-	out := filter{Filter: f}
-	if len(f.Tags) > 0 {
-		seen := make(map[string]bool, len(f.Tags))
-		for _, t := range f.Tags {
-			// An empty tag is kept: it matches nothing, so a filter made
-			// of empty tags never widens into "everything".
-			t = memory.NormalizeTag(t)
-			if !seen[t] {
-				seen[t] = true
-				out.tags = append(out.tags, t)
-			}
-		}
-	}
+	out := filter{Filter: f, tags: f.NormalTags()}
 	if f.Contains != "" {
-		out.folded = string(appendFold(nil, []byte(f.Contains)))
+		out.folded = memory.FoldString(f.Contains)
 	}
 	return out, nil
 }
@@ -220,45 +201,9 @@ var foldBufs = sync.Pool{New: func() any { return new([]byte) }}
 // foldContains reports whether s, case-folded, contains the folded needle.
 func foldContains(s, folded []byte) bool {
 	bp := foldBufs.Get().(*[]byte)
-	buf := appendFold((*bp)[:0], s)
+	buf := memory.AppendFold((*bp)[:0], s)
 	ok := bytes.Contains(buf, folded)
 	*bp = buf
 	foldBufs.Put(bp)
 	return ok
-}
-
-// appendFold appends s with every rune replaced by the smallest rune of its
-// Unicode simple case-folding orbit, so that two strings are equal under
-// simple folding exactly when their folds are equal (ASCII letters fold to
-// upper case). Invalid UTF-8 bytes are kept as they are.
-func appendFold(dst, s []byte) []byte {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if 'a' <= c && c <= 'z' {
-				c -= 'a' - 'A'
-			}
-			dst = append(dst, c)
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRune(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			dst = append(dst, c)
-			i++
-			continue
-		}
-		dst = utf8.AppendRune(dst, foldRune(r))
-		i += n
-	}
-	return dst
-}
-
-// foldRune returns the smallest rune of r's simple case-folding orbit.
-func foldRune(r rune) rune {
-	least := r
-	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-		least = min(least, f)
-	}
-	return least
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/internal/fts5q"
 )
 
 // The FTS5 index is contentless (it stores no copy of the text) with
@@ -123,29 +124,11 @@ func (s *Store) SetTokenizer(ctx context.Context, tok string) error {
 	return nil
 }
 
-// matchPhrases returns the distinct terms as FTS5 phrases: quoted strings,
-// so that user text ("", *, NEAR, AND, -, col:) is never read as query
-// syntax; a term of several tokens matches as a phrase. Terms without any
-// text are left out.
-func matchPhrases(terms []string) []string {
-	var out []string
-	seen := make(map[string]bool, len(terms))
-	for _, t := range terms {
-		t = strings.TrimSpace(strings.ReplaceAll(t, "\x00", " "))
-		if t == "" || seen[t] {
-			continue
-		}
-		seen[t] = true
-		out = append(out, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
-	}
-	return out
-}
+// matchPhrases returns the terms as FTS5 phrases (see fts5q.Phrases).
+func matchPhrases(terms []string) []string { return fts5q.Phrases(terms) }
 
-// matchExpr returns an FTS5 query matching any of the terms (see
-// matchPhrases), or "" when no term has any text.
-func matchExpr(terms []string) string {
-	return strings.Join(matchPhrases(terms), " OR ")
-}
+// matchExpr returns an FTS5 query matching any of the terms.
+func matchExpr(terms []string) string { return fts5q.Any(terms) }
 
 // keywordSQL returns the plain query of KeywordSearch and its arguments.
 // The CROSS JOIN makes SQLite read the full-text index first and look up

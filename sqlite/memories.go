@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/mcp-memory-go/memory"
@@ -20,7 +19,7 @@ import (
 // memoryCols are the columns scanMemory reads, from alias m.
 const memoryCols = `m.id, m.owner, m.hash, m.content, m.type, m.metadata,
 	m.created_at, m.updated_at, m.last_accessed_at, m.deleted_at, m.access_count,
-	m.quality, m.superseded_by, m.embedding_model,
+	m.quality, m.superseded_by, m.embedding_model, m.revision,
 	(SELECT v.embedding FROM memory_vectors v WHERE v.memory_id = m.id),
 	(SELECT json_group_array(t.tag ORDER BY t.pos) FROM memory_tags t WHERE t.memory_id = m.id)`
 
@@ -38,7 +37,7 @@ func scanMemory(sc scanner, extra ...any) (*memory.Memory, int64, error) {
 	)
 	dest := append([]any{&id, &m.Owner, &m.Hash, &m.Content, &m.Type, &meta,
 		msTime{&m.CreatedAt}, msTime{&m.UpdatedAt}, msTime{&m.LastAccessedAt}, msTime{&m.DeletedAt}, &m.AccessCount,
-		&m.Quality, &superseded, &vmodel, &vec, &tags}, extra...)
+		&m.Quality, &superseded, &vmodel, &m.Revision, &vec, &tags}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, 0, err
 	}
@@ -116,73 +115,26 @@ func nullMS(t time.Time) any {
 }
 
 // encodeMetadata returns metadata as a JSON object.
-func encodeMetadata(m *memory.Memory) (string, error) {
-	if len(m.Metadata) == 0 {
-		return "{}", nil
-	}
-	b, err := json.Marshal(m.Metadata)
-	if err != nil {
-		return "", memory.Errorf(memory.EInvalid, "metadata of memory %s is not JSON: %v", m.Hash, err)
-	}
-	return string(b), nil
-}
+func encodeMetadata(m *memory.Memory) (string, error) { return memory.MetadataJSON(m) }
 
 // normalizeTags lower-cases, trims and deduplicates tags, keeping order.
-// It does not apply the service's limits.
-func normalizeTags(tags []string) []string {
-	out := make([]string, 0, len(tags))
-	seen := make(map[string]bool, len(tags))
-	for _, t := range tags {
-		t = memory.NormalizeTag(t)
-		if t != "" && !seen[t] {
-			seen[t] = true
-			out = append(out, t)
-		}
-	}
-	return out
-}
+func normalizeTags(tags []string) []string { return memory.CleanTags(tags) }
 
-// validate checks the fields Insert and Update require.
-func validate(m *memory.Memory) error {
-	if m == nil {
-		return memory.Errorf(memory.EInvalid, "nil memory")
-	}
-	var missing []string
-	for _, f := range []struct {
-		name string
-		ok   bool
-	}{
-		{"owner", m.Owner != ""},
-		{"hash", m.Hash != ""},
-		{"content", m.Content != ""},
-		{"type", m.Type != ""},
-		{"created_at", !m.CreatedAt.IsZero()},
-		{"updated_at", !m.UpdatedAt.IsZero()},
-	} {
-		if !f.ok {
-			missing = append(missing, f.name)
-		}
-	}
-	if len(missing) > 0 {
-		return memory.Errorf(memory.EInvalid, "memory %s has no %s", memory.Clip(m.Hash, 16), strings.Join(missing, ", "))
-	}
-	if len(m.Embedding) > 0 && m.EmbeddingModel == "" {
-		return memory.Errorf(memory.EInvalid, "memory %s has a vector but no embedding model", m.Hash)
-	}
-	return nil
-}
+// validate checks the fields Insert requires.
+func validate(m *memory.Memory) error { return memory.CheckInsert(m) }
 
 const insertSQL = `INSERT INTO memories (owner, hash, content, type, metadata,
 	created_at, updated_at, last_accessed_at, deleted_at, access_count, quality,
-	superseded_by, seq, embedding_model, embedding_dim)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)
+	superseded_by, seq, embedding_model, embedding_dim, revision)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (owner, hash) DO UPDATE SET
 	content = excluded.content, type = excluded.type, metadata = excluded.metadata,
 	created_at = excluded.created_at, updated_at = excluded.updated_at,
 	last_accessed_at = excluded.last_accessed_at, deleted_at = NULL,
 	access_count = excluded.access_count, quality = excluded.quality,
 	superseded_by = excluded.superseded_by, seq = excluded.seq,
-	embedding_model = excluded.embedding_model, embedding_dim = excluded.embedding_dim
+	embedding_model = excluded.embedding_model, embedding_dim = excluded.embedding_dim,
+	revision = max(excluded.revision, memories.revision + 1)
 WHERE memories.deleted_at IS NOT NULL
 RETURNING id`
 
@@ -210,6 +162,7 @@ func (s *Store) Insert(ctx context.Context, mems []*memory.Memory) error {
 			return err
 		}
 	}
+	now := s.nowMS()
 	err := s.write(ctx, func(tx *sql.Tx, seq int64) error {
 		if err := s.checkDims(ctx, tx, dims); err != nil {
 			return err
@@ -233,7 +186,7 @@ func (s *Store) Insert(ctx context.Context, mems []*memory.Memory) error {
 			var id int64
 			err = ins.QueryRowContext(ctx, m.Owner, m.Hash, m.Content, m.Type, meta,
 				ms(m.CreatedAt), ms(m.UpdatedAt), nullMS(m.LastAccessedAt), m.AccessCount, m.Quality,
-				m.SupersededBy, seq, model, len(m.Embedding)).Scan(&id)
+				m.SupersededBy, seq, model, len(m.Embedding), now).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
 				return memory.Errorf(memory.EConflict, "memory %s already exists", m.Hash)
 			}
@@ -299,14 +252,16 @@ func (s *Store) Update(ctx context.Context, m *memory.Memory) error {
 	if err != nil {
 		return err
 	}
+	now := s.nowMS()
 	return s.write(ctx, func(tx *sql.Tx, seq int64) error {
 		var id int64
 		q := s.on(tx)
 		err := q.QueryRowContext(ctx, `UPDATE memories SET type = ?, metadata = ?, updated_at = ?,
-			created_at = ?, quality = ?, superseded_by = ?, access_count = ?, last_accessed_at = ?, seq = ?
+			created_at = ?, quality = ?, superseded_by = ?, access_count = ?, last_accessed_at = ?, seq = ?,
+			revision = max(?, revision + 1)
 			WHERE owner = ? AND hash = ? AND deleted_at IS NULL RETURNING id`,
 			m.Type, meta, ms(m.UpdatedAt), ms(m.CreatedAt), m.Quality, m.SupersededBy,
-			m.AccessCount, nullMS(m.LastAccessedAt), seq, m.Owner, m.Hash).Scan(&id)
+			m.AccessCount, nullMS(m.LastAccessedAt), seq, now, m.Owner, m.Hash).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return memory.Errorf(memory.ENotFound, "memory %s not found", m.Hash)
 		}

@@ -126,12 +126,13 @@ func (s *Store) Delete(ctx context.Context, f memory.Filter, at time.Time, dryRu
 		if at.IsZero() {
 			return nil, memory.Errorf(memory.EInvalid, "delete needs a time")
 		}
+		now := s.nowMS()
 		err = s.write(ctx, func(tx *sql.Tx, seq int64) error {
 			found = nil
-			args := append([]any{ms(at), seq}, where.args...)
+			args := append([]any{ms(at), seq, now}, where.args...)
 			// The memories_vector_drop trigger deletes the vectors.
 			rows, err := s.on(tx).QueryContext(ctx, `UPDATE memories AS m SET deleted_at = ?, seq = ?,
-				embedding_model = '', embedding_dim = 0
+				embedding_model = '', embedding_dim = 0, revision = max(?, m.revision + 1)
 				WHERE `+where.String()+" RETURNING hash, created_at, id", args...)
 			if err != nil {
 				return err
@@ -243,6 +244,15 @@ func countBy(ctx context.Context, tx *sql.Tx, col, cond string, args []any, dst 
 		dst[k] = n
 	}
 	return rows.Err()
+}
+
+// Owners returns the owners of live memories, sorted: what an export of
+// every user's memories walks through.
+func (s *Store) Owners(ctx context.Context) ([]string, error) {
+	return listRecords(ctx, s, func(sc scanner) (string, error) {
+		var o string
+		return o, sc.Scan(&o)
+	}, "owners", "SELECT DISTINCT owner FROM memories WHERE deleted_at IS NULL ORDER BY owner")
 }
 
 // Check runs PRAGMA quick_check and returns an error describing the first

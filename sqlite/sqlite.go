@@ -72,9 +72,19 @@ type Store struct {
 	Synchronous string
 	// Logger receives warnings and slow-path notes; nil discards them.
 	Logger *slog.Logger
+	// Now is the clock that stamps revisions (see memory.Memory.Revision);
+	// nil means time.Now.
+	Now func() time.Time
+	// Outbox makes every change to a memory (insert, update, delete, new
+	// vector) also queue the memory in the sync outbox, in the same
+	// transaction, for a hybrid store to push (see outbox.go). Open records
+	// the choice in the database, so that every process writing to the file
+	// queues its changes too, whatever its own setting.
+	Outbox bool
 
-	path string
-	db   *sql.DB
+	path   string
+	outbox bool // changes are queued: Outbox, or recorded in the database
+	db     *sql.DB
 
 	writeMu sync.Mutex // serialises this process's writers before SQLite's lock
 
@@ -181,7 +191,18 @@ func (s *Store) Open(ctx context.Context) (err error) {
 	if err := s.loadModels(ctx); err != nil {
 		return fmt.Errorf("open %s: %w", s.path, describe(err))
 	}
+	if err := s.openOutbox(ctx); err != nil {
+		return fmt.Errorf("open %s: %w", s.path, describe(err))
+	}
 	return nil
+}
+
+// nowMS is the current time in unix milliseconds.
+func (s *Store) nowMS() int64 {
+	if s.Now != nil {
+		return s.Now().UnixMilli()
+	}
+	return time.Now().UnixMilli()
 }
 
 // Close closes the database. Methods must not be called after it; one
@@ -315,14 +336,27 @@ func (s *Store) retryBusy(ctx context.Context, fn func() error) error {
 }
 
 // write runs fn in a write transaction with the change sequence number it
-// must store in every row it changes (see the counters table).
+// must store in every row it changes (see the counters table). When changes
+// are queued for sync, the memories fn changed join the outbox in the same
+// transaction.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx, seq int64) error) error {
+	return s.writeSeq(ctx, s.outbox, fn)
+}
+
+// writeSeq is write, queueing the changed memories only if queue is set.
+func (s *Store) writeSeq(ctx context.Context, queue bool, fn func(tx *sql.Tx, seq int64) error) error {
 	return s.writeTx(ctx, func(tx *sql.Tx) error {
 		var seq int64
 		if err := s.on(tx).QueryRowContext(ctx, "UPDATE counters SET seq = seq + 1 RETURNING seq").Scan(&seq); err != nil {
 			return err
 		}
-		return fn(tx, seq)
+		if err := fn(tx, seq); err != nil {
+			return err
+		}
+		if queue {
+			return s.enqueueSeq(ctx, tx, seq)
+		}
+		return nil
 	})
 }
 

@@ -36,7 +36,12 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	} else {
 		fmt.Fprintf(stdout, "memory %s\n", version)
 		fmt.Fprintf(stdout, "status:    %s\n", h.Status)
-		fmt.Fprintf(stdout, "database:  %s (%.1f MB)\n", a.where, float64(h.Storage.SizeBytes)/1e6)
+		fmt.Fprintf(stdout, "database:  %s (%.1f MB)\n", a.where(), float64(h.Storage.SizeBytes)/1e6)
+		if s := a.syncer(); s != nil {
+			if st, err := s.SyncStatus(ctx); err == nil {
+				fmt.Fprintf(stdout, "sync:      %s with %s, %d pending (`memory sync status`)\n", st.State(), st.Remote, st.Pending)
+			}
+		}
 		fmt.Fprintf(stdout, "memories:  %d (%d unique tags, %d superseded, %d tombstones)\n", h.Storage.Memories, h.Storage.UniqueTags, h.Storage.Superseded, h.Storage.Tombstones)
 		if h.Semantic.Enabled {
 			fmt.Fprintf(stdout, "semantic:  on, %s (%d-d)\n", h.Semantic.Model, h.Semantic.Dim)
@@ -167,11 +172,12 @@ type progress struct {
 	label    string
 	tty      bool
 	lastPct  int64
+	lastDone int64
 	lastDraw time.Time
 }
 
 func newProgress(w io.Writer, label string) *progress {
-	p := &progress{w: w, label: label, lastPct: -1}
+	p := &progress{w: w, label: label, lastPct: -1, lastDone: -1}
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 			p.tty = true
@@ -181,6 +187,10 @@ func newProgress(w io.Writer, label string) *progress {
 }
 
 func (p *progress) update(done, total int64) {
+	if done == p.lastDone {
+		return // nothing new (a last, empty page)
+	}
+	p.lastDone = done
 	pct := int64(100)
 	if total > 0 {
 		pct = done * 100 / total

@@ -48,6 +48,11 @@ type Config struct {
 	SessionChunkSize int
 	MaxResponseChars int
 	ListLegacyTools  bool
+
+	// Cloud configures the cloudflare and hybrid backends (cloud.go).
+	Cloud CloudConfig
+	// role is the kind of process opening the store (see role).
+	role role
 }
 
 // env reads configuration from the environment (upstream's names).
@@ -127,6 +132,7 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	if v, ok := p.int("MCP_MEMORY_POSTGRES_EF_SEARCH", 1, 1000); ok {
 		c.PostgresEfSearch = v
 	}
+	c.Cloud = loadCloudConfig(p)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
 	}
@@ -136,7 +142,7 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 // addFlags registers the flags shared by the commands that open the store;
 // they override the environment.
 func (c *Config) addFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.Backend, "backend", c.Backend, "storage backend (env MCP_MEMORY_STORAGE_BACKEND): sqlite or postgres")
+	fs.StringVar(&c.Backend, "backend", c.Backend, "storage backend (env MCP_MEMORY_STORAGE_BACKEND): sqlite, postgres, cloudflare or hybrid")
 	fs.StringVar(&c.BaseDir, "base-dir", c.BaseDir, "data directory (env MCP_MEMORY_BASE_DIR)")
 	fs.StringVar(&c.DBPath, "db", c.DBPath, "SQLite database file (env MCP_MEMORY_SQLITE_PATH; default <base-dir>/memory.db)")
 	fs.StringVar(&c.PostgresURL, "postgres-url", c.PostgresURL, "PostgreSQL database of the postgres backend (env MCP_MEMORY_POSTGRES_URL), e.g. postgres://user:password@host:5432/memory")
@@ -156,10 +162,15 @@ func (c *Config) resolve() error {
 		if c.PostgresURL == "" {
 			return fmt.Errorf("storage backend postgres needs MCP_MEMORY_POSTGRES_URL (or --postgres-url), e.g. postgres://memory:PASSWORD@db.example.com:5432/memory")
 		}
-	case "cloudflare", "hybrid", "milvus":
-		return fmt.Errorf("storage backend %q is not available in this version; use sqlite or postgres", c.Backend)
+	case "cloudflare", "hybrid":
+		c.Backend = strings.ToLower(c.Backend)
+		if err := c.Cloud.check(c.Backend); err != nil {
+			return err
+		}
+	case "milvus":
+		return fmt.Errorf("storage backend %q is not available in this version; use sqlite, postgres, cloudflare or hybrid", c.Backend)
 	default:
-		return fmt.Errorf("unknown storage backend %q (MCP_MEMORY_STORAGE_BACKEND): use sqlite or postgres", c.Backend)
+		return fmt.Errorf("unknown storage backend %q (MCP_MEMORY_STORAGE_BACKEND): use sqlite, postgres, cloudflare or hybrid", c.Backend)
 	}
 	if c.BaseDir == "" {
 		c.BaseDir = defaultBaseDir()

@@ -176,6 +176,10 @@ func TestServerFlagsRefuseUnsafeSettings(t *testing.T) {
 		{nil, []string{"server", "--http", "--host", "0.0.0.0", "--port", "0"}, "without authentication"},
 		{[]string{"MCP_ALLOW_ANONYMOUS_ACCESS=true"}, []string{"server", "--http", "--host", "0.0.0.0", "--port", "0"}, "anonymous"},
 		{[]string{"MCP_API_KEY=short"}, []string{"server", "--http", "--port", "0"}, "at least 16"},
+		// An empty or blank key is no key: it never turns authentication
+		// off (CVE-2026-44830).
+		{[]string{"MCP_API_KEY="}, []string{"server", "--http", "--host", "0.0.0.0", "--port", "0"}, "without authentication"},
+		{[]string{"MCP_API_KEY=" + strings.Repeat(" ", 20)}, []string{"server", "--http", "--port", "0"}, "without surrounding spaces"},
 		{[]string{"MCP_CORS_ORIGINS=*"}, []string{"server", "--http", "--port", "0"}, "wildcards"},
 		{nil, []string{"server", "--http", "--connect", "http://127.0.0.1:1"}, "exclude each other"},
 		{nil, []string{"server", "--connect", "http://127.0.0.1:1"}, "connecting to the memory daemon"},
@@ -209,7 +213,9 @@ func TestStdioStdoutCarriesOnlyProtocol(t *testing.T) {
 		io.WriteString(stdin, m+"\n")
 	}
 	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(stdout.String(), `"id":3`) && time.Now().Before(deadline) {
+	// Every answer, not just the last: tool calls run concurrently, and
+	// closing stdin early cancels the ones still running.
+	for !(strings.Contains(stdout.String(), `"id":2`) && strings.Contains(stdout.String(), `"id":3`)) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	stdin.Close()

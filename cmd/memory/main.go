@@ -9,6 +9,11 @@
 //	memory users             add, list, disable and re-password user accounts
 //	memory ingest PATH…      store documents (pdf, txt, md, json, csv, html, docx)
 //	memory reembed           give every memory a vector of the current model
+//	memory export / import   memories as versioned JSON Lines
+//	memory backup / restore  verified copies of the SQLite database
+//	memory migrate           import upstream's sqlite_vec.db
+//	memory discover          list memory servers on the local network
+//	memory sync              status, now, pause, resume of hybrid sync
 //	memory bench locomo      retrieval quality on the LoCoMo benchmark
 //	memory bench coldstart   time from process start to the first tools/list
 //	memory version           print the version
@@ -32,10 +37,20 @@ import (
 // errUsage reports a command line that was wrong; the usage was printed.
 var errUsage = errors.New("usage")
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "0.1.0-dev"
+// devVersion is the version of a build that was not given one.
+const devVersion = "0.1.0-dev"
+
+// version and commit are stamped at build time with
+// -ldflags "-X main.version=1.2.3 -X main.commit=abc123"; without them
+// buildInfo reads what the Go toolchain recorded (a module version from
+// go install, the git revision of a checkout).
+var (
+	version = devVersion
+	commit  string
+)
 
 func main() {
+	version, _, _ = buildInfo()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
 	stop()
@@ -73,9 +88,24 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdReembed(ctx, args, stdout, stderr, getenv)
 	case "bench":
 		return cmdBench(ctx, args, stdout, stderr, getenv)
+	case "sync":
+		return cmdSync(ctx, args, stdout, stderr, getenv)
+	case "backup":
+		return cmdBackup(ctx, args, stdout, stderr, getenv)
+	case "restore":
+		return cmdRestore(ctx, args, stdout, stderr, getenv)
+	case "export":
+		return cmdExport(ctx, args, stdout, stderr, getenv)
+	case "import":
+		return cmdImport(ctx, args, stdin, stdout, stderr, getenv)
+	case "migrate":
+		return cmdMigrate(ctx, args, stdout, stderr, getenv)
+	case "discover":
+		return cmdDiscover(ctx, args, stdout, stderr, getenv)
+	case "health":
+		return cmdHealth(ctx, args, stdout, stderr, getenv)
 	case "version", "--version", "-version":
-		fmt.Fprintln(stdout, "memory", version)
-		return nil
+		return cmdVersion(stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -95,10 +125,20 @@ Commands:
   users      accounts: memory users add NAME [-role admin] | list | disable NAME | enable NAME | passwd NAME
   ingest     store documents as chunked memories: memory ingest [-tags a,b] [-chunk-size 1000] FILE_OR_DIR...
   reembed    give every memory a vector of the current embedding model
+  export     memories as JSON Lines: memory export [-o FILE] [-tags a,b] [-type t] [-after D] [-before D] [-embeddings] [-owner U | -all-owners]
+  import     an export: memory import [-owner USER] FILE (or - for standard input); skips what is already stored
+  backup     a verified copy of the database: memory backup [-o FILE] | memory backup list
+  restore    a backup in place of the database: memory restore [-force] FILE | NAME | -latest
+  migrate    import upstream's sqlite_vec.db: memory migrate [-from PATH] [-owner USER] [-dry-run]
+  discover   list memory servers on the local network (mDNS): memory discover [-timeout 5s]
+  health     ask a running daemon whether it is healthy: memory health [-url http://127.0.0.1:8000]
   bench      benchmarks: memory bench locomo -data FILE | memory bench coldstart | memory bench postgres -n 1000000
-  version    print the version
+  sync       hybrid backend: memory sync status [-json] | now | pause | resume
+  version    print the version and the commit it was built from
 
 Every command that opens the store takes:
+  -backend B        sqlite (default), postgres, cloudflare or hybrid (env MCP_MEMORY_STORAGE_BACKEND)
+  -postgres-url U   PostgreSQL database of the postgres backend (env MCP_MEMORY_POSTGRES_URL)
   -db FILE          SQLite database (env MCP_MEMORY_SQLITE_PATH; default <base-dir>/memory.db)
   -base-dir DIR     data directory (env MCP_MEMORY_BASE_DIR)
   -embedding NAME   builtin (default), none, onnx (env MCP_EMBEDDING_MODEL)

@@ -32,10 +32,15 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return err
 	}
+	oc, err := loadOpsConfig(getenv)
+	if err != nil {
+		return err
+	}
 	var httpMode bool
 	cfg, _, err := parseConfig("server", args, stderr, getenv, func(fs *flagSet) {
 		fs.BoolVar(&httpMode, "http", false, "run the HTTP daemon: REST API, MCP at /mcp, events, metrics")
 		hc.addFlags(fs.FlagSet)
+		oc.addBackupDirFlag(fs.FlagSet)
 	})
 	if err != nil {
 		return err
@@ -50,6 +55,10 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		return serveBridge(ctx, hc, stdin, stdout, log)
 	}
+	cfg.role = "mcp"
+	if httpMode {
+		cfg.role = "http"
+	}
 	a, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -63,19 +72,19 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		defer roots.Close()
 	}
 	if httpMode {
-		return serveHTTP(ctx, a, hc, docs, roots, stderr)
+		return serveHTTP(ctx, a, hc, oc, docs, roots, stderr)
 	}
 	srv := mcpserver.New(a.svc, mcpserver.Options{
 		Version: version, Logger: a.log,
 		ListLegacyTools: a.cfg.ListLegacyTools, MaxResponseChars: a.cfg.MaxResponseChars,
 		OnInitialized: a.warmUp, Ingest: docs, IngestRoots: roots,
 	})
-	a.log.Info("serving MCP over stdio", "storage", a.where)
+	a.log.Info("serving MCP over stdio", "db", a.where())
 	return srv.Run(ctx, &mcp.IOTransport{Reader: readCloser{stdin}, Writer: writeCloser{stdout}})
 }
 
 // serveHTTP runs the daemon until ctx is done.
-func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, docs *ingest.Manager, roots *ingest.Roots, stderr io.Writer) error {
+func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, oc *OpsConfig, docs *ingest.Manager, roots *ingest.Roots, stderr io.Writer) error {
 	accounts := &auth.Accounts{Store: a.store}
 	authn := &auth.Authenticator{
 		Keys: a.store, BootstrapKey: hc.APIKey, Anonymous: hc.Anonymous,
@@ -97,12 +106,18 @@ func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, docs *ingest.Manager
 			return err
 		}
 	}
+	backups, err := oc.backups(a)
+	var backupsOff string
+	if err != nil {
+		backupsOff, backups = err.Error(), nil
+	}
 	d, err := daemon.New(ctx, a.svc, authn, daemon.Config{
+		Backups: backups, BackupsOff: backupsOff, MDNS: oc.mdnsService(),
 		Addr: hc.Addr(), TLSCert: hc.TLSCert, TLSKey: hc.TLSKey,
 		AllowedHosts: hc.AllowedHosts, AllowedOrigins: hc.CORSOrigins,
 		MaxBodyBytes: hc.MaxBodyBytes, RateLimit: rateOrOff(hc.RateLimit), RateBurst: hc.RateBurst,
 		Heartbeat: hc.Heartbeat, IncludeHostname: hc.IncludeHost, Version: version, Backend: a.svc.Backend, Logger: a.log,
-		OAuth: as, Documents: docs,
+		OAuth: as, Documents: docs, Sync: a.syncControl(),
 		MCP: mcpserver.Options{ListLegacyTools: a.cfg.ListLegacyTools, MaxResponseChars: a.cfg.MaxResponseChars,
 			Ingest: docs, IngestRoots: roots},
 	})
@@ -110,7 +125,11 @@ func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, docs *ingest.Manager
 		ln.Close()
 		return err
 	}
-	fmt.Fprintf(stderr, "memory %s: serving %s (MCP at %s/mcp, API docs at %s/api/docs) on %s\n", version, base, base, base, a.where)
+	fmt.Fprintf(stderr, "memory %s: serving %s (MCP at %s/mcp, API docs at %s/api/docs) on %s\n", version, base, base, base, a.where())
+	if backups != nil && backups.Scheduled {
+		fmt.Fprintf(stderr, "memory: %s backups to %s (kept %d days, at most %d; MCP_BACKUP_*)\n", backups.Interval, backups.Dir,
+			int(backups.Retention.Hours()/24), backups.MaxCount)
+	}
 	if as != nil {
 		fmt.Fprintf(stderr, "memory: OAuth 2.1 is on: issuer %s; users log in with `memory users add NAME` accounts\n", as.Issuer())
 		go rotateKeys(ctx, as, hc.OAuthKeyMaxAge, a.log)

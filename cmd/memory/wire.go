@@ -41,14 +41,17 @@ var (
 type app struct {
 	cfg   *Config
 	store backend
-	// where names the storage for people: a file, or a PostgreSQL server
-	// and database (never its password).
-	where string
+	// pgWhere names the PostgreSQL server, database and schema of the
+	// postgres backend (never the password), for where.
+	pgWhere string
 	// spool is the directory where uploaded files wait to be ingested.
 	spool string
 	svc   *memory.Service
 	log   *slog.Logger
 	warm  sync.Once
+	// cloud is the cloudflare or hybrid backend, nil for sqlite; store is
+	// then its local SQLite file (keys, users, OAuth state, uploads).
+	cloud *cloudApp
 }
 
 // openApp opens the configured backend and builds the service. It does no
@@ -57,6 +60,9 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	emb, err := newEmbedder(cfg, log)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Backend == "cloudflare" || cfg.Backend == "hybrid" {
+		return openCloudApp(ctx, cfg, log, emb)
 	}
 	a := &app{cfg: cfg, log: log}
 	switch cfg.Backend {
@@ -84,7 +90,7 @@ func (a *app) openSQLite(ctx context.Context) error {
 	if err := st.Open(ctx); err != nil {
 		return err
 	}
-	a.store, a.where, a.spool = st, a.cfg.DBPath, filepath.Join(filepath.Dir(a.cfg.DBPath), "uploads")
+	a.store, a.spool = st, sqliteSpool(a.cfg)
 	return nil
 }
 
@@ -101,12 +107,16 @@ func (a *app) openPostgres(ctx context.Context) error {
 	if err := st.Open(ctx); err != nil {
 		return fmt.Errorf("storage backend postgres (MCP_MEMORY_POSTGRES_URL): %w", err)
 	}
-	a.store, a.where = st, "postgres "+st.Addr()
+	a.store, a.pgWhere = st, "postgres "+st.Addr()
 	if a.cfg.PostgresSchema != "" {
-		a.where += " schema " + a.cfg.PostgresSchema
+		a.pgWhere += " schema " + a.cfg.PostgresSchema
 	}
 	return nil
 }
+
+// sqliteSpool is the uploads directory of a backend with a SQLite file:
+// next to it.
+func sqliteSpool(cfg *Config) string { return filepath.Join(filepath.Dir(cfg.DBPath), "uploads") }
 
 // uploadNode names this daemon among those sharing a database by the
 // uploads directory it spools to: its host and path.
@@ -158,7 +168,12 @@ func newEmbedder(cfg *Config, log *slog.Logger) (memory.Embedder, error) {
 }
 
 // Close closes the store.
-func (a *app) Close() error { return a.store.Close() }
+func (a *app) Close() error {
+	if a.cloud != nil {
+		return a.cloud.Close()
+	}
+	return a.store.Close()
+}
 
 // preload loads what the store keeps in memory for searches (SQLite's
 // vector index), if anything.

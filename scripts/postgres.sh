@@ -150,10 +150,10 @@ export MCP_MEMORY_TEST_POSTGRES_URL="postgres://memory@127.0.0.1:$port/memory_te
 export MCP_MEMORY_TEST_POSTGRES_STOP=$stop_cmd
 export MCP_MEMORY_TEST_POSTGRES_START=$start_cmd
 
-log "go test ./postgres/... (contract suite, auth and OAuth suites, faults)"
+log "go test ./postgres/... (Store, auth, OAuth and upload-history suites, parity with SQLite, faults)"
 # shellcheck disable=SC2086
 go test ${GO_TEST_FLAGS:--count=1} ./postgres/...
-log "go test ./cmd/memory -run Postgres (two daemons on one database, server down at start)"
+log "go test ./cmd/memory -run Postgres (every command, two daemons on one database, server down at start and mid-run)"
 # shellcheck disable=SC2086
 go test ${GO_TEST_FLAGS:--count=1} -run Postgres ./cmd/memory/
 log "postgres tests done"

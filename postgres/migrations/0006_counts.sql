@@ -109,18 +109,16 @@ $$;
 -- (The owner of a memory never changes.)
 CREATE OR REPLACE FUNCTION memory_counts_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	PERFORM memory_apply_counts((SELECT array_agg(c) FROM (
-		SELECT ROW(o.owner, -1, x.text_changed, o.deleted_at IS NULL, o.fts_len, o.fts, o.tags, o.type,
-			o.superseded_by <> '', coalesce(o.model_id, 0))::memory_count_change AS c
-		FROM old_rows o JOIN new_rows n ON n.id = o.id, LATERAL (SELECT (o.deleted_at IS NULL) <> (n.deleted_at IS NULL) OR o.content <> n.content AS text_changed) x
+	PERFORM memory_apply_counts((SELECT array_agg(v.c)
+		FROM old_rows o JOIN new_rows n ON n.id = o.id,
+		LATERAL (SELECT (o.deleted_at IS NULL) <> (n.deleted_at IS NULL) OR o.content <> n.content AS text_changed) AS x,
+		LATERAL (VALUES
+			(ROW(o.owner, -1, x.text_changed, o.deleted_at IS NULL, o.fts_len, o.fts, o.tags, o.type,
+				o.superseded_by <> '', coalesce(o.model_id, 0))::memory_count_change),
+			(ROW(n.owner, 1, x.text_changed, n.deleted_at IS NULL, n.fts_len, n.fts, n.tags, n.type,
+				n.superseded_by <> '', coalesce(n.model_id, 0))::memory_count_change)) AS v(c)
 		WHERE x.text_changed OR o.tags <> n.tags OR o.type <> n.type OR (o.superseded_by <> '') <> (n.superseded_by <> '')
-			OR o.model_id IS DISTINCT FROM n.model_id
-		UNION ALL
-		SELECT ROW(n.owner, 1, x.text_changed, n.deleted_at IS NULL, n.fts_len, n.fts, n.tags, n.type,
-			n.superseded_by <> '', coalesce(n.model_id, 0))::memory_count_change
-		FROM old_rows o JOIN new_rows n ON n.id = o.id, LATERAL (SELECT (o.deleted_at IS NULL) <> (n.deleted_at IS NULL) OR o.content <> n.content AS text_changed) x
-		WHERE x.text_changed OR o.tags <> n.tags OR o.type <> n.type OR (o.superseded_by <> '') <> (n.superseded_by <> '')
-			OR o.model_id IS DISTINCT FROM n.model_id) AS changes));
+			OR o.model_id IS DISTINCT FROM n.model_id));
 	RETURN NULL;
 END
 $$;

@@ -10,6 +10,17 @@ const (
 	// EventUpload reports the progress of a document upload; Data holds
 	// the upload.
 	EventUpload = "upload_progress"
+	// EventArchived and EventRestored report memories moved to the
+	// archive (by forgetting) and brought back.
+	EventArchived = "memory_archived"
+	EventRestored = "memory_restored"
+	// EventConflict reports a stored memory that conflicts with another;
+	// Hashes holds both, Data the similarity and divergence.
+	EventConflict = "conflict_detected"
+	// EventConsolidationStarted and EventConsolidationCompleted report a
+	// consolidation pass of the owner's memories; Data holds the report.
+	EventConsolidationStarted   = "consolidation_started"
+	EventConsolidationCompleted = "consolidation_completed"
 )
 
 // Event describes one change made through Service, whichever transport asked
@@ -80,10 +91,15 @@ func (s *Service) publishUpdated(m *Memory) {
 
 // publishDeleted announces deleted memories in one event.
 func (s *Service) publishDeleted(owner string, hashes []string) {
+	s.publishHashes(EventDeleted, owner, hashes)
+}
+
+// publishHashes announces a change of several memories in one event.
+func (s *Service) publishHashes(typ, owner string, hashes []string) {
 	if len(hashes) == 0 {
 		return
 	}
-	e := Event{Type: EventDeleted, Owner: owner, Count: len(hashes)}
+	e := Event{Type: typ, Owner: owner, Count: len(hashes)}
 	if len(hashes) == 1 {
 		e.Hash = hashes[0]
 	} else {

@@ -28,6 +28,9 @@ type ListRequest struct {
 	// StaleDays keeps memories not accessed (or, never accessed, not
 	// created) in the last N days.
 	StaleDays int
+	// IncludeSuperseded also lists versions replaced by newer ones (a
+	// versioned update, a resolved conflict).
+	IncludeSuperseded bool
 }
 
 // ListResult is a page of memories.
@@ -65,13 +68,13 @@ func (s *Service) List(ctx context.Context, req ListRequest) (ListResult, error)
 	if req.StaleDays > 0 {
 		f.StaleBefore = s.now().AddDate(0, 0, -req.StaleDays)
 	}
+	f.IncludeSuperseded = req.IncludeSuperseded
 	ms, total, err := s.Storage.Find(ctx, f, Page{Offset: (res.Page - 1) * res.PageSize, Limit: res.PageSize})
 	if err != nil {
 		return res, err
 	}
 	res.Memories, res.Total = nonNil(ms), total
-	res.TotalPages = (total + res.PageSize - 1) / res.PageSize
-	res.HasMore = res.Page < res.TotalPages
+	res.TotalPages, res.HasMore = pages(total, res.Page, res.PageSize)
 	return res, nil
 }
 
@@ -317,9 +320,19 @@ type CleanupResult struct {
 }
 
 // Cleanup removes duplicates that exact-hash deduplication lets through:
-// memories whose content differs only in white space, case or punctuation. The oldest copy is kept, receives the union of the tags, and the
-// others become tombstones.
+// memories whose content differs only in white space, case or punctuation.
+// The oldest copy is kept, receives the union of the tags, and the others
+// become tombstones.
 func (s *Service) Cleanup(ctx context.Context) (CleanupResult, error) {
+	return s.cleanup(ctx, false)
+}
+
+// CleanupPreview reports what Cleanup would remove, changing nothing.
+func (s *Service) CleanupPreview(ctx context.Context) (CleanupResult, error) {
+	return s.cleanup(ctx, true)
+}
+
+func (s *Service) cleanup(ctx context.Context, dry bool) (CleanupResult, error) {
 	res := CleanupResult{Removed: []string{}}
 	owner := OwnerFrom(ctx)
 	groups := map[string][]*Memory{}
@@ -357,6 +370,11 @@ func (s *Service) Cleanup(ctx context.Context) (CleanupResult, error) {
 			tags = append(tags, m.Tags...)
 			drop = append(drop, m.Hash)
 		}
+		if dry {
+			res.Removed = append(res.Removed, drop...)
+			res.Merged++
+			continue
+		}
 		if t, err := NormalizeTags(tags); err == nil {
 			keep.Tags = t
 		}
@@ -372,13 +390,24 @@ func (s *Service) Cleanup(ctx context.Context) (CleanupResult, error) {
 		res.Removed = append(res.Removed, drop...)
 		res.Merged++
 	}
-	res.Messages = append(res.Messages, fmt.Sprintf("scanned %d memories, removed %d duplicates in %d groups", res.Scanned, len(res.Removed), res.Merged))
+	verb := "removed"
+	if dry {
+		verb = "would remove"
+	}
+	res.Messages = append(res.Messages, fmt.Sprintf("scanned %d memories, %s %d duplicates in %d groups", res.Scanned, verb, len(res.Removed), res.Merged))
 	return res, nil
 }
 
 // looseKey normalises content for duplicate detection: lower case, words
 // only, single spaces.
 func looseKey(s string) string { return strings.Join(Words(s), " ") }
+
+// pages returns the number of pages of total items and whether there is
+// one after page.
+func pages(total, page, size int) (totalPages int, hasMore bool) {
+	totalPages = (total + size - 1) / size
+	return totalPages, page < totalPages
+}
 
 func nonNil[T any](s []T) []T {
 	if s == nil {

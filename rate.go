@@ -22,7 +22,7 @@ const maxFeedback = 1000
 // (neutral) or -1 (wrong or useless), with optional feedback. The quality
 // score moves halfway towards 1, 0.5 or 0, so repeated ratings converge and
 // one click never erases what was known. metadata keeps user_rating and
-// user_feedback; updated_at is unchanged (the memory itself did not
+// user_feedback, and rating_history the last ten ratings; updated_at is unchanged (the memory itself did not
 // change). Errors: EInvalid for another rating, ENotFound.
 func (s *Service) Rate(ctx context.Context, hash string, rating int, feedback string) (RateResult, error) {
 	target, ok := ratingTargets[rating]
@@ -42,6 +42,7 @@ func (s *Service) Rate(ctx context.Context, hash string, rating int, feedback st
 	if f := strings.TrimSpace(feedback); f != "" {
 		m.Metadata["user_feedback"] = Clip(f, maxFeedback)
 	}
+	appendRating(m, rating, feedback, s.now())
 	if err := s.Storage.Update(ctx, m); err != nil {
 		return res, err
 	}

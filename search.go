@@ -45,7 +45,9 @@ type SearchRequest struct {
 	ExtractTime bool
 	// MinScore drops results scoring below it.
 	MinScore float64
-	// QualityBoost in [0,1] re-ranks by (1-w)·score + w·quality.
+	// QualityBoost in [0,1] re-ranks by (1-w)·score + w·quality, the
+	// quality being EffectiveQuality (ratings, else stored and implicit
+	// use); 0 means the service's QualityBoost.
 	QualityBoost      float64
 	IncludeSuperseded bool
 }
@@ -113,8 +115,12 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (SearchResult, 
 	}
 	res.Query, res.After, res.Before = query, f.After, f.Before
 
+	boost := req.QualityBoost
+	if boost == 0 {
+		boost = s.QualityBoost
+	}
 	fetch := limit
-	if req.QualityBoost > 0 {
+	if boost > 0 {
 		fetch = min(3*limit, 300)
 	}
 	var results []Result
@@ -140,9 +146,10 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (SearchResult, 
 	if err != nil {
 		return res, err
 	}
-	if req.QualityBoost > 0 {
+	if boost > 0 {
+		now := s.now()
 		for i := range results {
-			results[i].Score = (1-req.QualityBoost)*results[i].Score + req.QualityBoost*results[i].Quality
+			results[i].Score = (1-boost)*results[i].Score + boost*EffectiveQuality(results[i].Memory, now)
 		}
 		sortResults(results)
 	}

@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -59,6 +60,32 @@ type Service struct {
 
 	// RecordAccess counts every memory returned by a search as accessed.
 	RecordAccess bool
+	// QualityBoost is the default weight of quality in search ranking
+	// (see SearchRequest.QualityBoost) for requests that give none; 0
+	// (upstream's default, MCP_QUALITY_BOOST_ENABLED off) ranks by
+	// relevance alone.
+	QualityBoost float64
+
+	// Graph keeps typed relations between memories (associations,
+	// conflicts, summaries); nil turns graph queries and conflict
+	// detection off. Archive keeps memories moved out by forgetting; nil
+	// turns the archive off. cmd/memory sets both to the store when it
+	// implements them.
+	Graph   Graph
+	Archive Archive
+
+	// ConflictDetection links a newly stored memory to live memories of
+	// nearly the same meaning (calibrated similarity, see Calibrated, >=
+	// ConflictSimilarity) but different content (word divergence >=
+	// ConflictDivergence) by a contradicts edge, listed by Conflicts until
+	// resolved (upstream: on, 0.95, 0.20). Needs Graph and an embedder.
+	ConflictDetection  bool
+	ConflictSimilarity float64
+	ConflictDivergence float64
+
+	// MistakeDedupThreshold is the cosine similarity at which a new
+	// mistake note counts as a repeat of a stored one (upstream 0.85).
+	MistakeDedupThreshold float64
 
 	// TimeParser turns a natural-language time expression into a
 	// half-open range [after, before) relative to now (zero = unbounded).
@@ -76,6 +103,11 @@ type Service struct {
 
 	started  time.Time
 	counters serviceCounters
+	// baselines caches settled similarity baselines by [owner, model].
+	baselines sync.Map
+	// mistakeMu serialises mistake notes, so that two reports of one
+	// mistake at once count twice rather than make two notes.
+	mistakeMu sync.Mutex
 }
 
 type serviceCounters struct {
@@ -102,7 +134,12 @@ func NewService(store Store, embedder Embedder) *Service {
 		RRFK:             60,
 		Candidates:       100,
 		RecordAccess:     true,
-		started:          time.Now(),
+
+		ConflictDetection:     true,
+		ConflictSimilarity:    0.95,
+		ConflictDivergence:    0.20,
+		MistakeDedupThreshold: 0.85,
+		started:               time.Now(),
 	}
 }
 

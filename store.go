@@ -177,3 +177,13 @@ type Store interface {
 	// Close releases the storage. Methods must not be called after it.
 	Close() error
 }
+
+// BatchVectorSearcher is an optional Store capability: VectorSearch for
+// many query vectors at once, cheaper than one call each (a backend that
+// scans its vectors reads them once). Results are exactly those of
+// VectorSearch for each vector, in order; memories may be shared between
+// the lists and must not be modified. Consolidation uses it when the
+// store has it.
+type BatchVectorSearcher interface {
+	VectorSearchMany(ctx context.Context, f Filter, model string, vecs [][]float32, limit int) ([][]Hit, error)
+}

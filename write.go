@@ -105,6 +105,7 @@ func (s *Service) store(ctx context.Context, req StoreRequest) (StoreResult, err
 	}
 	res.Memories = ms
 	s.publishStored(ms)
+	res.Warnings = append(res.Warnings, s.detectConflicts(ctx, owner, ms)...)
 	return res, nil
 }
 

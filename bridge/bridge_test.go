@@ -91,8 +91,8 @@ func TestBridgeForwardsToolsResourcesAndPrompts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tools.Tools) != 9 {
-		t.Errorf("tools/list through the bridge: %d tools, want the daemon's 9", len(tools.Tools))
+	if len(tools.Tools) != 15 {
+		t.Errorf("tools/list through the bridge: %d tools, want the daemon's 15", len(tools.Tools))
 	}
 	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "memory_store", Arguments: map[string]any{"content": "the bridge stores into the daemon", "tags": []string{"bridge"}}})
 	if err != nil || res.IsError {

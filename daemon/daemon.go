@@ -17,6 +17,7 @@ import (
 	"github.com/mcp-memory-go/memory"
 	"github.com/mcp-memory-go/memory/auth"
 	"github.com/mcp-memory-go/memory/backup"
+	"github.com/mcp-memory-go/memory/consolidate"
 	"github.com/mcp-memory-go/memory/guard"
 	"github.com/mcp-memory-go/memory/httpapi"
 	"github.com/mcp-memory-go/memory/ingest"
@@ -61,6 +62,9 @@ type Config struct {
 	// MaxUploadBytes limits upload requests; 0 means
 	// httpapi.DefaultMaxUploadBytes.
 	MaxUploadBytes int64
+	// Consolidator, if set, serves /api/consolidation/* and
+	// memory_consolidate (MCP.Consolidator defaults to it).
+	Consolidator *consolidate.Consolidator
 	// Backups, if set, makes the database's backups: on request
 	// (/api/backup/now) and, when its schedule is on, while the daemon
 	// serves. Nil answers the backup routes with BackupsOff as the reason.
@@ -164,6 +168,10 @@ func New(ctx context.Context, svc *memory.Service, a *auth.Authenticator, cfg Co
 	d.api.Auth, d.api.Logger, d.api.Version, d.api.Backend = a, cfg.Logger, cfg.Version, cfg.Backend
 	d.api.MaxBodyBytes, d.api.Heartbeat, d.api.IncludeHostname = cfg.MaxBodyBytes, cfg.Heartbeat, cfg.IncludeHostname
 	d.api.Documents, d.api.MaxUploadBytes = cfg.Documents, cfg.MaxUploadBytes
+	d.api.Consolidator = cfg.Consolidator
+	if d.cfg.MCP.Consolidator == nil {
+		d.cfg.MCP.Consolidator = cfg.Consolidator
+	}
 	d.api.Sync = cfg.Sync
 	if cfg.Backups != nil {
 		d.api.Backups = cfg.Backups

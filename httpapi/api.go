@@ -37,6 +37,7 @@ import (
 
 	memory "github.com/mcp-memory-go/memory"
 	"github.com/mcp-memory-go/memory/auth"
+	"github.com/mcp-memory-go/memory/consolidate"
 	"github.com/mcp-memory-go/memory/httperror"
 	"github.com/mcp-memory-go/memory/ingest"
 )
@@ -76,6 +77,10 @@ type API struct {
 	// Documents runs document uploads; nil answers the /api/documents
 	// routes with 503.
 	Documents *ingest.Manager
+	// Consolidator runs consolidation (/api/consolidation/*); nil answers
+	// those routes with 503. The archive, quality, conflict and graph
+	// routes need only the Service.
+	Consolidator *consolidate.Consolidator
 	// MaxUploadBytes limits the body of an upload request; 0 means
 	// DefaultMaxUploadBytes. The daemon's general body limit must let
 	// these routes through (see UploadPath).

@@ -84,6 +84,7 @@ func (a *API) listMemories(r *http.Request) (*ListResponse, error) {
 	res, err := a.Service.List(r.Context(), memory.ListRequest{
 		Page: p.int("page"), PageSize: p.int("page_size"),
 		Tags: memory.SplitTagList(p.str("tag")), TagMatch: memory.TagMatch(p.str("tag_match")), Type: p.str("memory_type"),
+		IncludeSuperseded: p.bool("include_superseded"),
 	})
 	if err != nil {
 		return nil, err

@@ -174,6 +174,7 @@ func paramsOf(r *http.Request) params {
 
 func (p params) str(name string) string { s, _ := p[name].(string); return s }
 func (p params) int(name string) int    { n, _ := p[name].(int); return n }
+func (p params) bool(name string) bool  { b, _ := p[name].(bool); return b }
 
 // parseParams validates the declared parameters of r.
 func parseParams(decl []Param, r *http.Request) (params, error) {

@@ -36,6 +36,7 @@ func (a *API) Routes() []Route {
 			strQuery("tag", "only memories with these tags (comma-separated)"),
 			enumQuery("tag_match", "whether a memory needs any or all of the tags", "any", "any", "all"),
 			strQuery("memory_type", "only memories of this type"),
+			Param{Name: "include_superseded", In: "query", Type: "boolean", Default: false, Description: "also list versions replaced by newer ones"},
 		),
 		jsonOp(get, "/api/memories/{content_hash}", read, "Get one memory (404 if unknown)", a.getMemory).with(pathHash()),
 		bodyOp(put, "/api/memories/{content_hash}", write, "Change tags (replaced), memory type or metadata (merged); timestamps are kept", a.updateMemory).with(pathHash()),
@@ -83,7 +84,8 @@ func (a *API) Routes() []Route {
 	)...)
 
 	rs = append(rs, tagged("events",
-		raw(get, "/api/events", read, "Server-sent events of the caller's memories: connection_established, heartbeat, memory_stored, memory_updated, memory_deleted, upload_progress. "+
+		raw(get, "/api/events", read, "Server-sent events of the caller's memories: connection_established, heartbeat, memory_stored, memory_updated, memory_deleted, upload_progress, "+
+			"memory_archived, memory_restored, conflict_detected, consolidation_started, consolidation_completed. "+
 			"Browsers, which cannot send headers here, pass ?ticket= from POST /api/events/ticket (accepted on this route only)", "text/event-stream", a.streamEvents),
 		jsonOp(post, "/api/events/ticket", read, "A one-use ticket (60 s) for opening GET /api/events?ticket=… from a browser", a.issueTicket),
 		jsonOp(get, "/api/events/stats", read, "Open event streams: the caller's own, or all for an admin", a.eventStats),
@@ -93,9 +95,7 @@ func (a *API) Routes() []Route {
 	rs = append(rs, a.syncRoutes()...)
 	rs = append(rs, a.backupRoutes()...)
 
-	rs = append(rs, tagged("quality",
-		bodyOp(post, "/api/quality/memories/{content_hash}/rate", write, "Rate a memory: 1 useful, 0 neutral, -1 wrong; its quality moves halfway towards 1, 0.5 or 0", a.rateMemory).with(pathHash()),
-	)...)
+	rs = append(rs, a.curationRoutes()...)
 
 	rs = append(rs, tagged("session",
 		bodyOpHeaders(post, "/api/session", public, "Log a browser in with an API key: sets an HttpOnly SameSite=Strict session cookie and returns the CSRF token that every POST, PUT and DELETE of the session must send as X-CSRF-Token (failed attempts are rate-limited)", a.login),

@@ -2,6 +2,7 @@ package mcpserver
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
 	"strconv"
 	"strings"
@@ -79,6 +80,40 @@ func (v *Bool) UnmarshalJSON(b []byte) error {
 	return memory.Errorf(memory.EInvalid, "want true or false, got %s", b)
 }
 
+// Rating is a quality rating: upstream sends the strings "-1", "0" and
+// "1"; numbers are accepted too.
+type Rating int
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (r *Rating) UnmarshalJSON(b []byte) error {
+	var n int
+	if err := json.Unmarshal(b, &n); err != nil {
+		var s string
+		if json.Unmarshal(b, &s) != nil {
+			return memory.Errorf(memory.EInvalid, "rating must be -1, 0 or 1")
+		}
+		if n, err = strconv.Atoi(strings.TrimSpace(s)); err != nil {
+			return memory.Errorf(memory.EInvalid, "rating must be -1, 0 or 1, got %q", s)
+		}
+	}
+	*r = Rating(n)
+	return nil
+}
+
+// withEnum returns a copy of the object schema s whose property prop
+// only takes the given values.
+func withEnum(s *jsonschema.Schema, prop string, values ...string) *jsonschema.Schema {
+	c := *s
+	c.Properties = maps.Clone(s.Properties)
+	p := *c.Properties[prop]
+	p.Enum = make([]any, len(values))
+	for i, v := range values {
+		p.Enum[i] = v
+	}
+	c.Properties[prop] = &p
+	return &c
+}
+
 // tagsFrom reads a tag list nested in an object argument (metadata.tags,
 // updates.tags), in any form a Tags argument accepts.
 func tagsFrom(field string, v any) ([]string, error) {
@@ -107,6 +142,8 @@ func inputSchema[T any]() *jsonschema.Schema {
 			reflect.TypeFor[Tags](): tagsSchema,
 			reflect.TypeFor[Int]():  {Types: []string{"integer", "string"}},
 			reflect.TypeFor[Bool](): {Types: []string{"boolean", "string"}},
+			reflect.TypeFor[Rating](): {Types: []string{"string", "integer"}, Enum: []any{"-1", "0", "1", -1, 0, 1},
+				Description: "-1 (wrong or useless), 0 (neutral) or 1 (useful), as a string or a number"},
 		},
 	})
 }

@@ -16,6 +16,10 @@ var legacyNames = map[string]bool{
 	"list_memories": true, "check_database_health": true, "get_cache_stats": true, "cleanup_duplicates": true,
 	"update_memory_metadata": true,
 	"ingest_document":        true, "ingest_directory": true,
+	"retrieve_with_quality_boost": true, "rate_memory": true, "get_memory_quality": true, "analyze_quality_distribution": true,
+	"find_connected_memories": true, "find_shortest_path": true, "get_memory_subgraph": true,
+	"consolidate_memories": true, "consolidation_status": true, "consolidation_recommendations": true, "scheduler_status": true,
+	"trigger_consolidation": true, "pause_consolidation": true, "resume_consolidation": true,
 }
 
 // addLegacy registers a v8 alias.

@@ -10,7 +10,9 @@ import (
 	"errors"
 	"log/slog"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	memory "github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/consolidate"
 	"github.com/mcp-memory-go/memory/ingest"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -33,6 +35,9 @@ type Options struct {
 	// ingest_directory), reading files through IngestRoots only.
 	Ingest      *ingest.Manager
 	IngestRoots *ingest.Roots
+	// Consolidator, if set, offers memory_consolidate (and its v8 names)
+	// and memory_quality's maintain actions.
+	Consolidator *consolidate.Consolidator
 	// RequireAuth refuses requests that carry no token information; set it
 	// when serving HTTP with authentication. Scopes are enforced whenever a
 	// request carries token information (see ToolScope).
@@ -78,6 +83,8 @@ func New(svc *memory.Service, opts Options) *mcp.Server {
 	h.registerTools(s)
 	h.registerLegacy(s)
 	h.registerIngest(s)
+	h.registerCuration(s)
+	h.registerConsolidate(s)
 	h.registerResources(s)
 	h.registerPrompts(s)
 	if !opts.ListLegacyTools {
@@ -89,11 +96,16 @@ func New(svc *memory.Service, opts Options) *mcp.Server {
 
 // tool registers one typed tool with a derived input schema.
 func addTool[In, Out any](s *mcp.Server, name, title, desc string, ann mcp.ToolAnnotations, h mcp.ToolHandlerFor[In, Out]) {
+	addToolSchema(s, name, title, desc, ann, inputSchema[In](), h)
+}
+
+// addToolSchema registers one typed tool with the given input schema.
+func addToolSchema[In, Out any](s *mcp.Server, name, title, desc string, ann mcp.ToolAnnotations, in *jsonschema.Schema, h mcp.ToolHandlerFor[In, Out]) {
 	ann.Title = title
 	ann.OpenWorldHint = ptr(false)
 	recordToolScope(name, ann)
 	mcp.AddTool(s, &mcp.Tool{Name: name, Title: title, Description: desc, Annotations: &ann,
-		InputSchema: inputSchema[In](), OutputSchema: schemaFor[Out](nil)}, h)
+		InputSchema: in, OutputSchema: schemaFor[Out](nil)}, h)
 }
 
 var (

@@ -26,8 +26,17 @@ func MustConnect(tb testing.TB, opts mcpserver.Options) *mcp.ClientSession {
 	if err := st.Open(ctx); err != nil {
 		tb.Fatal(err)
 	}
+	tb.Cleanup(func() { st.Close() })
 	svc := memory.NewService(st, memorytest.NewFakeEmbedder(64))
 	svc.TimeParser = timeexpr.Bounds
+	return connectService(tb, svc, opts)
+}
+
+// connectService starts the MCP server over svc and returns a go-sdk
+// client session connected to it through in-memory transports.
+func connectService(tb testing.TB, svc *memory.Service, opts mcpserver.Options) *mcp.ClientSession {
+	tb.Helper()
+	ctx := context.Background()
 	server := mcpserver.New(svc, opts)
 	st1, ct := mcp.NewInMemoryTransports()
 	ss, err := server.Connect(ctx, st1, nil)
@@ -42,7 +51,6 @@ func MustConnect(tb testing.TB, opts mcpserver.Options) *mcp.ClientSession {
 	tb.Cleanup(func() {
 		cs.Close()
 		ss.Wait()
-		st.Close()
 	})
 	return cs
 }
@@ -77,7 +85,8 @@ func text(res *mcp.CallToolResult) string {
 }
 
 var mainTools = []string{"memory_store", "memory_store_session", "memory_search", "memory_list", "memory_delete",
-	"memory_update", "memory_cleanup", "memory_health", "memory_stats"}
+	"memory_update", "memory_cleanup", "memory_health", "memory_stats",
+	"memory_quality", "memory_graph", "memory_conflicts", "memory_resolve", "mistake_note_add", "mistake_note_search"}
 
 func TestToolsListed(t *testing.T) {
 	cs := MustConnect(t, mcpserver.Options{})
@@ -114,7 +123,7 @@ func TestToolsListed(t *testing.T) {
 
 	cs = MustConnect(t, mcpserver.Options{ListLegacyTools: true})
 	res, _ = cs.ListTools(context.Background(), nil)
-	if len(res.Tools) != len(mainTools)+17 {
+	if len(res.Tools) != len(mainTools)+24 {
 		t.Errorf("with legacy tools: %d listed", len(res.Tools))
 	}
 }

@@ -159,17 +159,18 @@ func (h *handlers) runSearch(ctx context.Context, req memory.SearchRequest, debu
 
 // ListArgs are the arguments of memory_list.
 type ListArgs struct {
-	Page       int    `json:"page,omitempty" jsonschema:"page number, from 1"`
-	PageSize   int    `json:"page_size,omitempty" jsonschema:"1..100, default 20"`
-	Tags       Tags   `json:"tags,omitempty"`
-	TagMatch   string `json:"tag_match,omitempty" jsonschema:"any (default) or all"`
-	MemoryType string `json:"memory_type,omitempty"`
-	StaleDays  int    `json:"stale_days,omitempty" jsonschema:"only memories not accessed in this many days"`
+	Page              int    `json:"page,omitempty" jsonschema:"page number, from 1"`
+	PageSize          int    `json:"page_size,omitempty" jsonschema:"1..100, default 20"`
+	Tags              Tags   `json:"tags,omitempty"`
+	TagMatch          string `json:"tag_match,omitempty" jsonschema:"any (default) or all"`
+	MemoryType        string `json:"memory_type,omitempty"`
+	StaleDays         int    `json:"stale_days,omitempty" jsonschema:"only memories not accessed in this many days"`
+	IncludeSuperseded bool   `json:"include_superseded,omitempty" jsonschema:"also list versions replaced by newer ones (versioned updates, resolved conflicts)"`
 }
 
 func (h *handlers) list(ctx context.Context, _ *mcp.CallToolRequest, in ListArgs) (*mcp.CallToolResult, memory.ListResult, error) {
 	res, err := h.svc.List(ctx, memory.ListRequest{Page: in.Page, PageSize: in.PageSize, Tags: in.Tags,
-		TagMatch: memory.TagMatch(in.TagMatch), Type: in.MemoryType, StaleDays: in.StaleDays})
+		TagMatch: memory.TagMatch(in.TagMatch), Type: in.MemoryType, StaleDays: in.StaleDays, IncludeSuperseded: in.IncludeSuperseded})
 	if err != nil {
 		return nil, memory.ListResult{}, h.toolError(err)
 	}

@@ -77,15 +77,4 @@ func Words(text string) []string {
 }
 
 // Cosine returns the cosine similarity of a and b, 0 if either is zero.
-func Cosine(a, b []float32) float64 {
-	var ab, aa, bb float64
-	for i := range min(len(a), len(b)) {
-		ab += float64(a[i]) * float64(b[i])
-		aa += float64(a[i]) * float64(a[i])
-		bb += float64(b[i]) * float64(b[i])
-	}
-	if aa == 0 || bb == 0 {
-		return 0
-	}
-	return ab / math.Sqrt(aa*bb)
-}
+func Cosine(a, b []float32) float64 { return memory.Cosine(a, b) }

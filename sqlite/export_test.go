@@ -116,7 +116,11 @@ func FindSQL(f memory.Filter) (string, []any, error) {
 	var b sqlBuilder
 	b.add("SELECT " + memoryCols + " FROM memories m WHERE ")
 	flt.where(&b)
-	b.add(" ORDER BY m.created_at DESC, m.id DESC LIMIT 10")
+	order, err := orderBy(memory.NewestFirst, flt)
+	if err != nil {
+		return "", nil, err
+	}
+	b.add(order + " LIMIT 10")
 	return b.String(), b.args, nil
 }
 
@@ -155,3 +159,24 @@ const (
 	SlabLoadSQL  = slabLoadSQL
 	SlabDeltaSQL = slabDeltaSQL
 )
+
+// ConsolidationPendingSQL returns the two queries of Pending with their
+// arguments.
+func ConsolidationPendingSQL(f memory.Filter, limit int) (qs [2]string, args [2][]any, err error) {
+	flt, err := newFilter(f)
+	if err != nil {
+		return qs, args, err
+	}
+	fresh, marked := consolidationPendingSQL(flt, limit)
+	return [2]string{fresh.String(), marked.String()}, [2][]any{fresh.args, append(marked.args, limit)}, nil
+}
+
+// GraphEdgesSQL returns the query of Edges.
+func GraphEdgesSQL(f memory.EdgeFilter) (string, []any) {
+	var b sqlBuilder
+	b.add("SELECT e.owner FROM memory_edges e")
+	liveEnds(&b, f.IncludeSuperseded)
+	b.add(" WHERE ")
+	edgeWhere(&b, f)
+	return b.String(), b.args
+}

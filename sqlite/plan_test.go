@@ -80,7 +80,11 @@ func TestQueryPlans(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				noScan(t, "find", mustPlan(t, s, q, args...))
+				plan := mustPlan(t, s, q, args...)
+				noScan(t, "find", plan)
+				if len(f.Hashes) > 0 && !slices.ContainsFunc(plan, func(l string) bool { return strings.Contains(l, "memories_owner_hash") }) {
+					t.Errorf("find plan=%q, want the (owner, hash) index for a hash filter", plan)
+				}
 
 				if f.Contains == "" && len(f.Tags)+len(f.Types)+len(f.Hashes) > 0 || !f.StaleBefore.IsZero() {
 					q, args, err = sqlite.CandidateSQL(f)
@@ -96,6 +100,19 @@ func TestQueryPlans(t *testing.T) {
 					}
 				}
 			})
+		}
+		pq, pargs, err := sqlite.ConsolidationPendingSQL(memory.Filter{Owner: "alice", Before: memorytest.Epoch.Add(time.Hour)}, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eq, eargs := sqlite.GraphEdgesSQL(memory.EdgeFilter{Owner: "alice", Hashes: manyStrings("h", 20), Types: []string{memory.RelRelated}})
+		for i, want := range []string{"memories_owner_created", "consolidation_marks_time"} {
+			if plan := mustPlan(t, s, pq[i], pargs[i]...); !slices.ContainsFunc(plan, func(l string) bool { return strings.Contains(l, want) }) || slices.ContainsFunc(plan, func(l string) bool { return strings.Contains(l, "TEMP B-TREE FOR ORDER BY") }) {
+				t.Errorf("pending query %d plan=%q, want %s walked in order, no sort", i, plan, want)
+			}
+		}
+		if plan := mustPlan(t, s, eq, eargs...); slices.ContainsFunc(plan, func(l string) bool { return strings.HasPrefix(l, "SCAN") }) {
+			t.Errorf("edges plan=%q, want no scan", plan)
 		}
 		for _, c := range []struct {
 			name string

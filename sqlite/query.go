@@ -15,13 +15,20 @@ import (
 
 // orderBy returns the ORDER BY clause of a listing order: by creation time,
 // ties broken by insertion order (row id), OldestFirst being the exact
-// reverse of NewestFirst.
-func orderBy(o memory.Order) (string, error) {
+// reverse of NewestFirst. For a filter naming hashes (a few rows found by
+// the (owner, hash) index) the unary + keeps SQLite from walking the
+// owner's whole creation-time index instead, to save sorting them: at
+// 100,000 memories that took 0.8 s for 500 hashes, against 30 ms.
+func orderBy(o memory.Order, f filter) (string, error) {
+	plus := ""
+	if len(f.Hashes) > 1 {
+		plus = "+"
+	}
 	switch o {
 	case "", memory.NewestFirst:
-		return " ORDER BY m.created_at DESC, m.id DESC", nil
+		return " ORDER BY " + plus + "m.created_at DESC, " + plus + "m.id DESC", nil
 	case memory.OldestFirst:
-		return " ORDER BY m.created_at, m.id", nil
+		return " ORDER BY " + plus + "m.created_at, " + plus + "m.id", nil
 	}
 	return "", memory.Errorf(memory.EInvalid, "order %q is neither %q nor %q", o, memory.NewestFirst, memory.OldestFirst)
 }
@@ -37,7 +44,7 @@ func (s *Store) Find(ctx context.Context, f memory.Filter, p memory.Page) ([]*me
 	if p.Offset < 0 || p.Limit < 0 {
 		return nil, 0, memory.Errorf(memory.EInvalid, "page offset %d or limit %d is negative", p.Offset, p.Limit)
 	}
-	order, err := orderBy(p.Order)
+	order, err := orderBy(p.Order, flt)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -278,6 +278,13 @@ func (sl *slab) search(q []float32, k int, sc scan) []scored {
 	return all[:min(k, len(all))]
 }
 
+// matches reports whether slot i passes the scan's checks: owner,
+// superseded flag and creation time.
+func (sl *slab) matches(i int, sc scan) bool {
+	return sl.owners[i] == sc.owner && (sc.superseded || !sl.superseded[i]) &&
+		sl.created[i] >= sc.after && sl.created[i] < sc.before
+}
+
 // scanRange scores positions [lo, hi) of the scan into t.
 func (sl *slab) scanRange(q []float32, sc scan, lo, hi int, t *topK) {
 	dim := sl.dim
@@ -286,8 +293,7 @@ func (sl *slab) scanRange(q []float32, sc scan, lo, hi int, t *topK) {
 		if !sc.all {
 			i = int(sc.slots[p])
 		}
-		if sl.owners[i] != sc.owner || (!sc.superseded && sl.superseded[i]) ||
-			sl.created[i] < sc.after || sl.created[i] >= sc.before {
+		if !sl.matches(i, sc) {
 			continue
 		}
 		s := dot(q, sl.vecs[i*dim:(i+1)*dim])

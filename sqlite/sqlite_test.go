@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/consolidate/consolidatetest"
 	"github.com/mcp-memory-go/memory/memorytest"
 	"github.com/mcp-memory-go/memory/sqlite"
 )
@@ -193,4 +194,12 @@ func TestCheck_Corrupt(t *testing.T) {
 	} else {
 		t.Log(err)
 	}
+}
+
+func TestGraph(t *testing.T) {
+	memorytest.RunGraphTests(t, func(t *testing.T) memorytest.GraphBackend { return MustOpenStore(t) })
+}
+
+func TestConsolidationState(t *testing.T) {
+	consolidatetest.RunStateTests(t, func(t *testing.T) consolidatetest.Backend { return MustOpenStore(t) })
 }

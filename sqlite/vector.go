@@ -253,15 +253,9 @@ func (s *Store) Preload(ctx context.Context) error {
 // EInvalid for an invalid filter, a limit below 1, an empty model, or a
 // vec whose length differs from the model's vectors.
 func (s *Store) VectorSearch(ctx context.Context, f memory.Filter, model string, vec []float32, limit int) ([]memory.Hit, error) {
-	flt, err := newFilter(f)
+	flt, err := vectorArgs(f, model, limit)
 	if err != nil {
 		return nil, err
-	}
-	if limit < 1 {
-		return nil, memory.Errorf(memory.EInvalid, "limit %d is below 1", limit)
-	}
-	if model == "" {
-		return nil, memory.Errorf(memory.EInvalid, "vector search needs a model")
 	}
 	dim, err := s.modelDim(ctx, model)
 	if err != nil {
@@ -277,18 +271,9 @@ func (s *Store) VectorSearch(ctx context.Context, f memory.Filter, model string,
 	if normalize(q) == 0 {
 		return nil, nil
 	}
-	sl, err := s.slab(ctx, model, dim)
-	if err != nil {
+	sl, ids, err := s.slabFor(ctx, flt, model, dim)
+	if err != nil || sl == nil {
 		return nil, err
-	}
-	var ids []int64
-	if !flt.inSlab() {
-		if ids, err = s.candidates(ctx, flt); err != nil {
-			return nil, err
-		}
-		if len(ids) == 0 {
-			return nil, nil
-		}
 	}
 	top := search(sl, flt, q, limit, ids)
 	if len(top) == 0 {
@@ -297,10 +282,53 @@ func (s *Store) VectorSearch(ctx context.Context, f memory.Filter, model string,
 	return s.hydrate(ctx, top)
 }
 
+// slabFor returns the up-to-date slab of model and, for a filter the slab
+// cannot apply alone, the candidate row ids (nil: every row); a nil slab
+// means no row can match.
+func (s *Store) slabFor(ctx context.Context, flt filter, model string, dim int) (*slab, []int64, error) {
+	sl, err := s.slab(ctx, model, dim)
+	if err != nil {
+		return nil, nil, err
+	}
+	if flt.inSlab() {
+		return sl, nil, nil
+	}
+	ids, err := s.candidates(ctx, flt)
+	if err != nil || len(ids) == 0 {
+		return nil, nil, err
+	}
+	return sl, ids, nil
+}
+
+// vectorArgs checks the arguments of a vector search.
+func vectorArgs(f memory.Filter, model string, limit int) (filter, error) {
+	flt, err := newFilter(f)
+	switch {
+	case err != nil:
+		return flt, err
+	case limit < 1:
+		return flt, memory.Errorf(memory.EInvalid, "limit %d is below 1", limit)
+	case model == "":
+		return flt, memory.Errorf(memory.EInvalid, "vector search needs a model")
+	}
+	return flt, nil
+}
+
 // search scans the slab, or only the candidate rows ids when not nil.
 func search(sl *slab, f filter, q []float32, k int, ids []int64) []scored {
 	sl.mu.RLock()
 	defer sl.mu.RUnlock()
+	sc, ok := newScan(sl, f, ids)
+	if !ok {
+		return nil
+	}
+	return sl.search(q, k, sc)
+}
+
+// newScan says which slots a search of f scores (ids: the candidate rows,
+// nil for all); false when the owner has no vector here. The caller holds
+// sl.mu.
+func newScan(sl *slab, f filter, ids []int64) (scan, bool) {
 	sc := scan{
 		owner:      sl.ownerID(f.Owner),
 		superseded: f.IncludeSuperseded,
@@ -309,7 +337,7 @@ func search(sl *slab, f filter, q []float32, k int, ids []int64) []scored {
 		all:        ids == nil,
 	}
 	if sc.owner == 0 {
-		return nil
+		return sc, false
 	}
 	if !f.After.IsZero() {
 		sc.after = bound(f.After)
@@ -325,7 +353,7 @@ func search(sl *slab, f filter, q []float32, k int, ids []int64) []scored {
 			}
 		}
 	}
-	return sl.search(q, k, sc)
+	return sc, true
 }
 
 // candidates returns the ids of rows that may match f; the slab checks the
@@ -355,9 +383,32 @@ func (s *Store) candidates(ctx context.Context, f filter) ([]int64, error) {
 // hydrate reads the memories of the top rows, keeping their order. A row
 // deleted since the scan is left out.
 func (s *Store) hydrate(ctx context.Context, top []scored) ([]memory.Hit, error) {
-	ids := make([]int64, len(top))
-	for i, t := range top {
-		ids[i] = t.id
+	byID, err := s.hydrateIDs(ctx, top)
+	if err != nil {
+		return nil, err
+	}
+	hits := make([]memory.Hit, 0, len(top))
+	for _, t := range top {
+		if m := byID[t.id]; m != nil {
+			hits = append(hits, memory.Hit{Memory: m, Score: max(-1, min(1, float64(t.score)))})
+		}
+	}
+	return hits, nil
+}
+
+// hydrateIDs reads the live memories of the scored rows by row id.
+func (s *Store) hydrateIDs(ctx context.Context, top []scored) (map[int64]*memory.Memory, error) {
+	ids := make([]int64, 0, len(top))
+	seen := make(map[int64]bool, len(top))
+	for _, t := range top {
+		if !seen[t.id] {
+			seen[t.id] = true
+			ids = append(ids, t.id)
+		}
+	}
+	byID := make(map[int64]*memory.Memory, len(ids))
+	if len(ids) == 0 {
+		return byID, nil
 	}
 	js, _ := json.Marshal(ids) // int64s always marshal
 	rows, err := s.on(nil).QueryContext(ctx, "SELECT "+memoryCols+
@@ -366,7 +417,6 @@ func (s *Store) hydrate(ctx context.Context, top []scored) ([]memory.Hit, error)
 		return nil, fmt.Errorf("vector search: %w", err)
 	}
 	defer rows.Close()
-	byID := make(map[int64]*memory.Memory, len(top))
 	for rows.Next() {
 		m, id, err := scanMemory(rows)
 		if err != nil {
@@ -377,11 +427,5 @@ func (s *Store) hydrate(ctx context.Context, top []scored) ([]memory.Hit, error)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("vector search: %w", err)
 	}
-	hits := make([]memory.Hit, 0, len(top))
-	for _, t := range top {
-		if m := byID[t.id]; m != nil {
-			hits = append(hits, memory.Hit{Memory: m, Score: max(-1, min(1, float64(t.score)))})
-		}
-	}
-	return hits, nil
+	return byID, nil
 }

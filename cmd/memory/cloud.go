@@ -253,7 +253,11 @@ func openCloudApp(ctx context.Context, cfg *Config, log *slog.Logger, emb memory
 			}
 		}
 	}
-	return &app{cfg: cfg, store: c.local, spool: sqliteSpool(cfg), svc: svc, log: log, cloud: c}, nil
+	a := &app{cfg: cfg, store: c.local, spool: sqliteSpool(cfg), svc: svc, log: log, cloud: c}
+	if c.sync != nil {
+		a.curate(c.local) // hybrid: the memories are in the local file
+	}
+	return a, nil
 }
 
 // syncer returns the hybrid store's sync control, or nil.

@@ -49,6 +49,9 @@ type Config struct {
 	MaxResponseChars int
 	ListLegacyTools  bool
 
+	// Curation holds consolidation, conflict, quality and mistake-note
+	// settings (curationconfig.go).
+	Curation CurationConfig
 	// Cloud configures the cloudflare and hybrid backends (cloud.go).
 	Cloud CloudConfig
 	// role is the kind of process opening the store (see role).
@@ -132,6 +135,7 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	if v, ok := p.int("MCP_MEMORY_POSTGRES_EF_SEARCH", 1, 1000); ok {
 		c.PostgresEfSearch = v
 	}
+	c.Curation = loadCuration(getenv, p)
 	c.Cloud = loadCloudConfig(p)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))

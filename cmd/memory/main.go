@@ -9,6 +9,7 @@
 //	memory users             add, list, disable and re-password user accounts
 //	memory ingest PATH…      store documents (pdf, txt, md, json, csv, html, docx)
 //	memory reembed           give every memory a vector of the current model
+//	memory consolidate       run consolidation passes, see their status, restore archived memories
 //	memory export / import   memories as versioned JSON Lines
 //	memory backup / restore  verified copies of the SQLite database
 //	memory migrate           import upstream's sqlite_vec.db
@@ -86,6 +87,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdIngest(ctx, args, stdout, stderr, getenv)
 	case "reembed":
 		return cmdReembed(ctx, args, stdout, stderr, getenv)
+	case "consolidate":
+		return cmdConsolidate(ctx, args, stdout, stderr, getenv)
 	case "bench":
 		return cmdBench(ctx, args, stdout, stderr, getenv)
 	case "sync":
@@ -125,6 +128,7 @@ Commands:
   users      accounts: memory users add NAME [-role admin] | list | disable NAME | enable NAME | passwd NAME
   ingest     store documents as chunked memories: memory ingest [-tags a,b] [-chunk-size 1000] FILE_OR_DIR...
   reembed    give every memory a vector of the current embedding model
+  consolidate  passes, schedule, archive: memory consolidate run [-horizon weekly] [-dry-run] | status | archive list | archive restore HASH
   export     memories as JSON Lines: memory export [-o FILE] [-tags a,b] [-type t] [-after D] [-before D] [-embeddings] [-owner U | -all-owners]
   import     an export: memory import [-owner USER] FILE (or - for standard input); skips what is already stored
   backup     a verified copy of the database: memory backup [-o FILE] | memory backup list

@@ -30,6 +30,19 @@ func benchSeed(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return err
 	}
 	defer a.Close()
+	start := time.Now()
+	if err := seedMemories(ctx, a, n, words, seed, 0, stderr); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "added %d memories in %s\n", n, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// seedMemories adds n synthetic memories to a's store: words from the
+// frequency-ordered list in the file words drawn by a Zipf distribution,
+// one of eight tags each, created at random times over the last age (0:
+// now), with a progress bar on w.
+func seedMemories(ctx context.Context, a *app, n int, words string, seed uint64, age time.Duration, w io.Writer) error {
 	b, err := os.ReadFile(words)
 	if err != nil {
 		return err
@@ -42,24 +55,61 @@ func benchSeed(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	z := rand.NewZipf(r, 1.07, 2, uint64(len(vocab)-1))
 	tags := []string{"work", "home", "ops", "ideas", "people", "travel", "health", "books"}
 	a.svc.SemanticDedup = false
-	start, stored := time.Now(), 0
-	bar := newProgress(stderr, "seeding")
+	stored, now := 0, time.Now()
+	bar := newProgress(w, "seeding")
 	for stored < n {
 		batch := make([]memory.StoreRequest, min(500, n-stored))
 		for i := range batch {
-			w := make([]string, 10+r.IntN(13))
-			for j := range w {
-				w[j] = vocab[z.Uint64()]
+			ws := make([]string, 10+r.IntN(13))
+			for j := range ws {
+				ws[j] = vocab[z.Uint64()]
 			}
-			batch[i] = memory.StoreRequest{Content: fmt.Sprintf("%s (%d)", strings.Join(w, " "), r.Uint64()), Tags: []string{tags[r.IntN(len(tags))]}}
+			batch[i] = memory.StoreRequest{Content: fmt.Sprintf("%s (%d)", strings.Join(ws, " "), r.Uint64()), Tags: []string{tags[r.IntN(len(tags))]}}
 		}
-		if _, err := a.svc.StoreBatch(ctx, batch); err != nil {
+		var err error
+		if age > 0 {
+			err = insertAged(ctx, a, batch, r, now, age)
+		} else {
+			_, err = a.svc.StoreBatch(ctx, batch)
+		}
+		if err != nil {
 			return err
 		}
 		stored += len(batch)
 		bar.update(int64(stored), int64(n))
 	}
 	bar.done()
-	fmt.Fprintf(stdout, "added %d memories in %s\n", n, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// insertAged stores a batch as memories created and last changed at
+// random times over the last age, one in ten read since, by inserting
+// them directly (the service stamps updated_at with the present).
+func insertAged(ctx context.Context, a *app, batch []memory.StoreRequest, r *rand.Rand, now time.Time, age time.Duration) error {
+	texts := make([]string, len(batch))
+	for i, b := range batch {
+		texts[i] = b.Content
+	}
+	var vecs [][]float32
+	if a.svc.Embedder != nil {
+		var err error
+		if vecs, err = a.svc.Embedder.Embed(ctx, texts); err != nil {
+			return err
+		}
+	}
+	ms := make([]*memory.Memory, len(batch))
+	for i, b := range batch {
+		at := memory.TimeMS(now.Add(-time.Duration(r.Int64N(int64(age)))))
+		m := &memory.Memory{Owner: memory.LocalOwner, Hash: memory.ContentHash(b.Content), Content: b.Content, Tags: b.Tags,
+			Type: memory.DefaultType, Metadata: map[string]any{}, CreatedAt: at, UpdatedAt: at, Quality: memory.DefaultQuality}
+		if r.IntN(10) == 0 {
+			m.AccessCount = 1 + r.Int64N(20)
+			m.LastAccessedAt = memory.TimeMS(at.Add(time.Duration(r.Int64N(int64(now.Sub(at) + 1)))))
+		}
+		if vecs != nil {
+			m.Embedding, m.EmbeddingModel = vecs[i], a.svc.Embedder.Model().Name
+		}
+		ms[i] = m
+	}
+	return a.svc.Storage.Insert(ctx, ms)
 }

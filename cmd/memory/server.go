@@ -64,6 +64,7 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return err
 	}
 	defer a.Close()
+	defer a.startScheduler(ctx)()
 	docs, roots, err := ic.open(a)
 	if err != nil {
 		return err
@@ -77,7 +78,7 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	srv := mcpserver.New(a.svc, mcpserver.Options{
 		Version: version, Logger: a.log,
 		ListLegacyTools: a.cfg.ListLegacyTools, MaxResponseChars: a.cfg.MaxResponseChars,
-		OnInitialized: a.warmUp, Ingest: docs, IngestRoots: roots,
+		OnInitialized: a.warmUp, Ingest: docs, IngestRoots: roots, Consolidator: a.cons,
 	})
 	a.log.Info("serving MCP over stdio", "db", a.where())
 	return srv.Run(ctx, &mcp.IOTransport{Reader: readCloser{stdin}, Writer: writeCloser{stdout}})
@@ -117,7 +118,7 @@ func serveHTTP(ctx context.Context, a *app, hc *HTTPConfig, oc *OpsConfig, docs 
 		AllowedHosts: hc.AllowedHosts, AllowedOrigins: hc.CORSOrigins,
 		MaxBodyBytes: hc.MaxBodyBytes, RateLimit: rateOrOff(hc.RateLimit), RateBurst: hc.RateBurst,
 		Heartbeat: hc.Heartbeat, IncludeHostname: hc.IncludeHost, Version: version, Backend: a.svc.Backend, Logger: a.log,
-		OAuth: as, Documents: docs, Sync: a.syncControl(),
+		OAuth: as, Documents: docs, Sync: a.syncControl(), Consolidator: a.cons,
 		MCP: mcpserver.Options{ListLegacyTools: a.cfg.ListLegacyTools, MaxResponseChars: a.cfg.MaxResponseChars,
 			Ingest: docs, IngestRoots: roots},
 	})

@@ -11,6 +11,7 @@ import (
 
 	memory "github.com/mcp-memory-go/memory"
 	"github.com/mcp-memory-go/memory/auth"
+	"github.com/mcp-memory-go/memory/consolidate"
 	"github.com/mcp-memory-go/memory/embed/glove"
 	"github.com/mcp-memory-go/memory/embed/openai"
 	"github.com/mcp-memory-go/memory/ingest"
@@ -49,6 +50,9 @@ type app struct {
 	svc   *memory.Service
 	log   *slog.Logger
 	warm  sync.Once
+	// cons runs consolidation passes over svc; nil for the cloudflare
+	// backend, whose memories are not in a local file.
+	cons *consolidate.Consolidator
 	// cloud is the cloudflare or hybrid backend, nil for sqlite; store is
 	// then its local SQLite file (keys, users, OAuth state, uploads).
 	cloud *cloudApp
@@ -77,7 +81,20 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	a.svc = memory.NewService(a.store, emb)
 	a.svc.Backend, a.svc.Version, a.svc.Logger = cfg.Backend, version, log
 	applyServiceConfig(a.svc, cfg)
+	if st, ok := a.store.(*sqlite.Store); ok {
+		a.curate(st)
+	}
 	return a, nil
+}
+
+// curate turns on the graph, the archive, conflict detection and
+// consolidation over local, the SQLite file that holds the memories (for
+// the hybrid backend, the local copy, whose changes its outbox syncs).
+func (a *app) curate(local *sqlite.Store) {
+	a.svc.Graph, a.svc.Archive = local, local
+	a.cfg.Curation.apply(a.svc)
+	a.cons = consolidate.New(a.svc, local)
+	a.cons.Config, a.cons.Schedules, a.cons.Logger = a.cfg.Curation.Pass, a.cfg.Curation.Schedules, a.log
 }
 
 // openSQLite opens the SQLite file, the default backend.

@@ -1,0 +1,293 @@
+package consolidate
+
+// What transports ask besides a pass: status, history, recommendations,
+// and pausing the caller's scheduled passes.
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	memory "github.com/mcp-memory-go/memory"
+)
+
+// ScheduleStatus is one horizon's schedule as the caller sees it.
+type ScheduleStatus struct {
+	Horizon Horizon `json:"time_horizon"`
+	// Spec is the configured schedule; "" when the horizon is not
+	// scheduled.
+	Spec     string     `json:"schedule"`
+	NextRun  *time.Time `json:"next_run,omitempty"`
+	LastSlot *time.Time `json:"last_scheduled_run,omitempty"`
+	// Paused is when the caller paused it (nil: not paused).
+	Paused *time.Time `json:"paused_at,omitempty"`
+}
+
+// Status is the state of consolidation for the caller.
+type Status struct {
+	// SchedulerRunning is true when a Scheduler runs in this process.
+	SchedulerRunning bool `json:"scheduler_running"`
+	// Running is true while a pass runs, here (Active) or in another
+	// process sharing the store (Lease).
+	Running bool    `json:"running"`
+	Active  *Active `json:"active,omitempty"`
+	Lease   *Lease  `json:"lease,omitempty"`
+	// Next… are upstream's fields: the next scheduled run of each
+	// horizon, nil when it is not scheduled or paused.
+	NextDaily     *time.Time       `json:"next_daily"`
+	NextWeekly    *time.Time       `json:"next_weekly"`
+	NextMonthly   *time.Time       `json:"next_monthly"`
+	NextQuarterly *time.Time       `json:"next_quarterly"`
+	NextYearly    *time.Time       `json:"next_yearly"`
+	Schedules     []ScheduleStatus `json:"schedules"`
+	// JobsExecuted and JobsFailed count the caller's recorded passes.
+	JobsExecuted int        `json:"jobs_executed"`
+	JobsFailed   int        `json:"jobs_failed"`
+	LastRun      *RunRecord `json:"last_run,omitempty"`
+	// Archived is the number of the caller's memories in the archive.
+	Archived int `json:"archived_memories"`
+}
+
+// Status reports the caller's consolidation state.
+func (c *Consolidator) Status(ctx context.Context) (Status, error) {
+	owner := memory.OwnerFrom(ctx)
+	st := Status{SchedulerRunning: c.scheduled.Load(), Schedules: []ScheduleStatus{}}
+	if c.State == nil {
+		return st, memory.Errorf(memory.EUnavailable, "the storage backend keeps no consolidation state")
+	}
+	if a := c.active.Load(); a != nil {
+		st.Running = true
+		if a.Owner == owner {
+			st.Active = a
+		}
+	}
+	now := c.Now()
+	if l, ok, err := c.State.ReadLease(ctx, LeaseName); err != nil {
+		return st, err
+	} else if ok && l.ExpiresAt.After(now) && l.Holder != c.holder {
+		st.Running, st.Lease = true, &Lease{Name: l.Name, AcquiredAt: l.AcquiredAt, ExpiresAt: l.ExpiresAt, Holder: "another process"}
+	}
+	for _, h := range Horizons() {
+		ss := ScheduleStatus{Horizon: h}
+		if p, ok, err := c.State.Value(ctx, pauseKey(owner, h)); err != nil {
+			return st, err
+		} else if ok && p != "" {
+			if t, err := time.Parse(time.RFC3339Nano, p); err == nil {
+				ss.Paused = &t
+			}
+		}
+		if p, ok, _ := c.State.Value(ctx, pauseKey(owner, "")); ok && p != "" && ss.Paused == nil {
+			if t, err := time.Parse(time.RFC3339Nano, p); err == nil {
+				ss.Paused = &t
+			}
+		}
+		if sch := c.Schedules[h]; sch != nil {
+			ss.Spec = sch.Spec
+			if ss.Paused == nil {
+				next := sch.Next(now)
+				ss.NextRun = &next
+			}
+			if v, ok, err := c.State.Value(ctx, lastKey(h)); err == nil && ok {
+				if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+					ss.LastSlot = &t
+				}
+			}
+		}
+		st.Schedules = append(st.Schedules, ss)
+		for _, f := range []struct {
+			h   Horizon
+			dst **time.Time
+		}{{Daily, &st.NextDaily}, {Weekly, &st.NextWeekly}, {Monthly, &st.NextMonthly}, {Quarterly, &st.NextQuarterly}, {Yearly, &st.NextYearly}} {
+			if f.h == h {
+				*f.dst = ss.NextRun
+			}
+		}
+	}
+	runs, err := c.State.Runs(ctx, owner, 0)
+	if err != nil {
+		return st, err
+	}
+	for i, r := range runs {
+		if i == 0 {
+			rec := r.record()
+			st.LastRun = &rec
+		}
+		st.JobsExecuted++
+		if r.Status == StatusFailed {
+			st.JobsFailed++
+		}
+	}
+	if c.Service.Archive != nil {
+		if _, n, err := c.Service.Archive.Archived(ctx, owner, memory.Page{Limit: 1}); err == nil {
+			st.Archived = n
+		}
+	}
+	return st, nil
+}
+
+// History returns the caller's recorded passes, newest first, at most
+// limit (1..200; 0 means 20).
+func (c *Consolidator) History(ctx context.Context, limit int) ([]RunRecord, error) {
+	switch {
+	case limit == 0:
+		limit = 20
+	case limit < 0 || limit > 200:
+		return nil, memory.Errorf(memory.EInvalid, "limit must be between 1 and 200, got %d", limit)
+	}
+	if c.State == nil {
+		return nil, memory.Errorf(memory.EUnavailable, "the storage backend keeps no consolidation state")
+	}
+	runs, err := c.State.Runs(ctx, memory.OwnerFrom(ctx), limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RunRecord, len(runs))
+	for i, r := range runs {
+		out[i] = r.record()
+	}
+	return out, nil
+}
+
+// Pause stops the caller's scheduled passes of horizon h ("" for every
+// horizon) until Resume; other owners' passes and manual passes go on.
+// It returns the caller's schedules afterwards.
+func (c *Consolidator) Pause(ctx context.Context, h Horizon) ([]ScheduleStatus, error) {
+	return c.setPause(ctx, h, c.now().Format(time.RFC3339Nano))
+}
+
+// Resume undoes Pause for horizon h ("" for every horizon). Slots that
+// passed while paused are not caught up.
+func (c *Consolidator) Resume(ctx context.Context, h Horizon) ([]ScheduleStatus, error) {
+	return c.setPause(ctx, h, "")
+}
+
+func (c *Consolidator) setPause(ctx context.Context, h Horizon, v string) ([]ScheduleStatus, error) {
+	if h != "" {
+		if _, err := ParseHorizon(string(h)); err != nil {
+			return nil, err
+		}
+	}
+	if c.State == nil {
+		return nil, memory.Errorf(memory.EUnavailable, "the storage backend keeps no consolidation state")
+	}
+	owner := memory.OwnerFrom(ctx)
+	keys := []string{pauseKey(owner, h)}
+	if h == "" && v == "" {
+		for _, x := range Horizons() {
+			keys = append(keys, pauseKey(owner, x))
+		}
+	}
+	for _, k := range keys {
+		if err := c.State.SetValue(ctx, k, v); err != nil {
+			return nil, err
+		}
+	}
+	st, err := c.Status(ctx)
+	return st.Schedules, err
+}
+
+// Recommendation values (upstream's).
+const (
+	Beneficial = "CONSOLIDATION_BENEFICIAL"
+	NotNeeded  = "NO_CONSOLIDATION_NEEDED"
+)
+
+// Recommendation says whether a pass of a horizon is worth running now.
+type Recommendation struct {
+	Horizon        Horizon  `json:"time_horizon"`
+	Recommendation string   `json:"recommendation"`
+	MemoryCount    int      `json:"memory_count"`
+	Pending        int      `json:"never_consolidated"`
+	Conflicts      int      `json:"unresolved_conflicts"`
+	Reasons        []string `json:"reasons"`
+	// EstimatedSeconds extrapolates the last pass's time per memory.
+	EstimatedSeconds  float64    `json:"estimated_duration_seconds"`
+	EstimatedDuration string     `json:"estimated_duration"`
+	LastRun           *RunRecord `json:"last_run,omitempty"`
+}
+
+// Recommend tells the caller whether a pass of h is worth running: when
+// memories of its window were never consolidated, or its last pass is
+// older than its period.
+func (c *Consolidator) Recommend(ctx context.Context, h Horizon) (Recommendation, error) {
+	r := Recommendation{Horizon: h, Recommendation: NotNeeded, Reasons: []string{}}
+	if _, err := ParseHorizon(string(h)); err != nil {
+		return r, err
+	}
+	if c.State == nil {
+		return r, memory.Errorf(memory.EUnavailable, "the storage backend keeps no consolidation state")
+	}
+	owner := memory.OwnerFrom(ctx)
+	now := c.now()
+	after, before := h.window(now)
+	f := memory.Filter{Owner: owner, After: after, Before: before}
+	_, total, err := c.Service.Storage.Find(ctx, f, memory.Page{Limit: 1})
+	if err != nil {
+		return r, err
+	}
+	r.MemoryCount = total
+	next, err := c.State.Pending(ctx, f, c.Config.BatchSize)
+	if err != nil {
+		return r, err
+	}
+	marks, err := c.State.Marks(ctx, owner, next)
+	if err != nil {
+		return r, err
+	}
+	r.Pending = len(next) - len(marks)
+	runs, err := c.State.Runs(ctx, owner, 0)
+	if err != nil {
+		return r, err
+	}
+	for _, run := range runs {
+		if run.Horizon == string(h) && run.Status == StatusCompleted {
+			rec := run.record()
+			r.LastRun = &rec
+			break
+		}
+	}
+	if c.graph() != nil {
+		if cs, err := c.Service.Conflicts(ctx); err == nil {
+			r.Conflicts = len(cs)
+		}
+	}
+	switch {
+	case total == 0:
+		r.Reasons = append(r.Reasons, "no memories in the "+string(h)+" window")
+	case r.Pending > 0:
+		more := ""
+		if len(next) == c.Config.BatchSize && r.Pending == len(next) {
+			more = "at least "
+		}
+		r.Reasons = append(r.Reasons, fmt.Sprintf("memories never consolidated: %s%d", more, r.Pending))
+	}
+	if total > 0 {
+		switch {
+		case r.LastRun == nil:
+			r.Reasons = append(r.Reasons, "no "+string(h)+" pass has run yet")
+		case now.Sub(r.LastRun.StartedAt) > h.period():
+			r.Reasons = append(r.Reasons, fmt.Sprintf("the last %s pass ran %s ago", h, now.Sub(r.LastRun.StartedAt).Round(time.Hour)))
+		}
+	}
+	if total > 0 && len(r.Reasons) > 0 {
+		r.Recommendation = Beneficial
+	}
+	if r.Conflicts > 0 {
+		r.Reasons = append(r.Reasons, fmt.Sprintf("unresolved conflicts: %d (memory_conflicts); consolidation does not decide them", r.Conflicts))
+	}
+	r.EstimatedSeconds = 1
+	work := min(total, c.Config.BatchSize)
+	if !c.Config.Incremental {
+		work = total
+	}
+	if r.LastRun != nil && r.LastRun.Report != nil && r.LastRun.Report.Processed > 0 {
+		rep := r.LastRun.Report
+		r.EstimatedSeconds = rep.DurationMS / 1000 / float64(rep.Processed) * float64(work)
+	}
+	r.EstimatedSeconds = round2(r.EstimatedSeconds)
+	r.EstimatedDuration = fmt.Sprintf("about %s", (time.Duration(r.EstimatedSeconds * float64(time.Second))).Round(time.Second).String())
+	if r.EstimatedSeconds < 1 {
+		r.EstimatedDuration = "under a second"
+	}
+	return r, nil
+}

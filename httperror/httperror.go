@@ -96,6 +96,12 @@ func Write(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err erro
 		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer error="insufficient_scope", scope=%q`, se.Need)+challengeExtra(r))
 	case status == http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="mcp-memory"`+challengeExtra(r))
+	case status == http.StatusServiceUnavailable:
+		// The client learns only that a dependency is down; which one,
+		// where and why is for the operator.
+		if logger != nil {
+			logger.Warn("request failed: unavailable", "method", r.Method, "path", Sanitize(r.URL.Path), "err", err)
+		}
 	case status == http.StatusInternalServerError:
 		if logger != nil {
 			logger.Error("request failed", "method", r.Method, "path", Sanitize(r.URL.Path), "err", err)

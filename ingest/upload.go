@@ -71,7 +71,8 @@ func (u *Upload) setFile(i int, r FileResult) {
 }
 
 // History persists uploads, so that their status and history survive a
-// restart. Implementations: sqlite.Store.
+// restart. Implementations: sqlite.Store, postgres.Store; ingesttest.RunHistoryTests
+// checks them.
 type History interface {
 	// SaveUpload inserts or replaces the upload with u's ID.
 	SaveUpload(ctx context.Context, u *Upload) error

@@ -149,9 +149,12 @@ func (h *handlers) registerTools(s *mcp.Server) {
 // can act on. Internal details are logged here, once, and not sent.
 func (h *handlers) toolError(err error) error {
 	code := memory.ErrorCode(err)
-	if code == memory.EInternal {
+	switch code {
+	case memory.EInternal:
 		h.log.Error("tool call", "err", err)
 		return errors.New("internal error: the server could not complete the request (details are in the server log)")
+	case memory.EUnavailable:
+		h.log.Warn("tool call: unavailable", "err", err)
 	}
 	return errors.New(memory.ErrorMessage(err))
 }

@@ -20,10 +20,10 @@ import (
 )
 
 // describe classifies err for the caller. Domain errors (*memory.Error)
-// and context errors pass through; a lost or refused connection becomes an
-// EUnavailable error naming the server; text the server cannot store (a
-// NUL character, invalid UTF-8) becomes EInvalid. The original error stays
-// in the chain for logs.
+// and context errors pass through; a lost or refused connection, or a
+// server that refuses the login, becomes an EUnavailable *serverError;
+// text the server cannot store (a NUL character, invalid UTF-8) becomes
+// EInvalid. The original error stays in the chain for logs.
 func (s *Store) describe(err error) error {
 	var me *memory.Error
 	switch {
@@ -31,19 +31,77 @@ func (s *Store) describe(err error) error {
 		return nil
 	case errors.As(err, &me), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
+	case loginRefused(err):
+		return s.serverError(err, "the PostgreSQL server refused the login (%s)", reason(err))
 	case connectionLost(err):
-		return fmt.Errorf("%w: %w", memory.Errorf(memory.EUnavailable, "the PostgreSQL server at %s is unavailable; try again later", s.addr), err)
+		return s.serverError(err, "the PostgreSQL database is unavailable (%s); try again later", reason(err))
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "22021", "22P05": // character_not_in_repertoire, untranslatable_character
 			return fmt.Errorf("%w: %w", memory.Errorf(memory.EInvalid, "the text holds a character PostgreSQL cannot store (a NUL or invalid UTF-8)"), err)
-		case "53300", "57P03": // too_many_connections, cannot_connect_now
-			return fmt.Errorf("%w: %w", memory.Errorf(memory.EUnavailable, "the PostgreSQL server at %s refuses connections now; try again later", s.addr), err)
+		case "53300": // too_many_connections
+			return s.serverError(err, "the PostgreSQL database refuses connections now (%s); try again later", reason(err))
 		}
 	}
 	return err
+}
+
+// serverError is a failure of the server or of the connection to it. Its
+// message, for clients, names neither the server nor the user; Error adds
+// the server's address (never the password) for logs and the command
+// line, and the cause stays in the chain.
+type serverError struct {
+	domain *memory.Error
+	addr   string
+	cause  error
+}
+
+func (s *Store) serverError(cause error, format string, args ...any) error {
+	return &serverError{domain: memory.Errorf(memory.EUnavailable, format, args...), addr: s.addr, cause: cause}
+}
+
+// Error returns the message with the server's address.
+func (e *serverError) Error() string { return "postgres at " + e.addr + ": " + e.domain.Message }
+
+// Unwrap returns the domain error and the cause.
+func (e *serverError) Unwrap() []error { return []error{e.domain, e.cause} }
+
+// reason returns the gist of a connection failure, for messages: the
+// server's own message, the system error, or what happened to the
+// connection. It never holds the connection string.
+func reason(err error) string {
+	var (
+		pe    *pgconn.PgError
+		dns   *net.DNSError
+		errno syscall.Errno
+	)
+	switch {
+	case errors.As(err, &pe):
+		return pe.Message
+	case errors.As(err, &dns):
+		return "cannot resolve " + dns.Name + ": " + dns.Err
+	case errors.As(err, &errno):
+		return errno.Error()
+	case pgconn.Timeout(err):
+		return "timed out"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed), errors.Is(err, pgconn.ErrConnClosed):
+		return "the connection was closed"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "timed out"
+	}
+	return "the connection failed"
+}
+
+// loginRefused reports whether the server refused a new session: a wrong
+// password or user (class 28), or a database that does not exist.
+// Retrying cannot help.
+func loginRefused(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (strings.HasPrefix(pe.Code, "28") || pe.Code == "3D000")
 }
 
 // connectionLost reports whether err means the connection could not be
@@ -55,6 +113,8 @@ func connectionLost(err error) bool {
 		ne net.Error
 	)
 	switch {
+	case loginRefused(err):
+		return false
 	case errors.As(err, &ce):
 		return true
 	case errors.As(err, &pe):

@@ -1,52 +1,78 @@
 package postgres
 
-// Keyword search over the stored tsvector (column fts, GIN index) with a
-// BM25-like ranking.
+// Keyword search over the stored tsvector (column fts, GIN index), ranked
+// by BM25 exactly as SQLite's FTS5 bm25() ranks, so that a keyword score
+// means the same on both backends:
 //
-// Each term becomes a tsquery of its own (phraseto_tsquery: user text is
-// never read as query syntax, and a term of several words matches as a
-// phrase); a memory matches if it has any of them. Its score is
+//	score = Σ over the terms: idf · f·(k1+1) / (f + k1·(1 − b + b·D/avgdl))
+//	idf   = ln((N − n + 0.5) / (n + 0.5)), at least 1e-6
 //
-//	Σ over the terms it has: idf(term) · ts_rank({1,1,1,1}, fts, term, 1)
+// with k1 = 1.2 and b = 0.75, f the occurrences of the term in the memory,
+// D the memory's length in words (fts_len), N the number of live memories,
+// n those having the term and avgdl their average length. Words are
+// stemmed by the original Porter algorithm after their diacritics are
+// removed, as SQLite's default tokenizer does (migration 5). The one
+// difference: N, n and avgdl count the owner's memories only, where FTS5
+// counts the whole table, so that scores reveal nothing of other owners.
+// For one owner the scores are SQLite's.
 //
-// ts_rank with equal weights grows with the term's frequency and saturates
-// (as BM25's tf part does), and normalisation 1 divides by the log of the
-// memory's length; idf = ln(1 + (N − df + 0.5) / (df + 0.5)) is BM25's,
-// with N the owner's live memories (memory_owner_counts) and df those
-// having the term, counted through the GIN index. The statistics are the
-// owner's own, so scores reveal nothing of other owners' memories. Scores
-// are >= 0, higher is better.
+// Each term is a phrase of its own (phraseto_tsquery: user text is never
+// read as query syntax, and a term of several words matches as a phrase);
+// a memory matches if it has any of them. Scores are >= 0, higher is
+// better.
 
 import (
 	"context"
 	"fmt"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/mcp-memory-go/memory"
 )
 
-// keywordSQL is the query of KeywordSearch around the filter: $1 is the
-// owner, $2 the terms.
-const keywordSQL = `WITH terms AS MATERIALIZED (
-	SELECT q FROM (SELECT DISTINCT phraseto_tsquery('memory_fts', memory_fts_text(t)) AS q FROM unnest($2::text[]) AS t) AS u
-	WHERE numnode(q) > 0
-), counts AS MATERIALIZED (
-	SELECT q, (SELECT count(*) FROM memories d WHERE d.owner = $1 AND d.deleted_at IS NULL AND d.fts @@ q) AS df FROM terms
-), weights AS (
-	SELECT q, ln(1 + (greatest(n, df) - df + 0.5) / (df + 0.5)) AS idf
-	FROM counts, (SELECT coalesce((SELECT live FROM memory_owner_counts WHERE owner = $1), 0) AS n) AS c
-), query AS (
-	SELECT memory_tsquery_or(q) AS q FROM weights
+// keywordTermsSQL returns, for the owner $1 and the terms $2, each term
+// that some live memory of the owner has, rarest first: its tsquery as
+// text (a phrase of its words), its lexemes with their offsets in the
+// phrase, the number of memories having it and its idf, with the owner's
+// average length in words. A one-word term's count is read from
+// memory_lexemes; a phrase's matches are counted.
+const keywordTermsSQL = `WITH terms AS MATERIALIZED (
+	SELECT t.i, phraseto_tsquery('memory_fts', memory_fts_text(t.term)) AS q, p.lexemes, p.offsets
+	FROM unnest($2::text[]) WITH ORDINALITY AS t(term, i), LATERAL (
+		SELECT array_agg(e.lexeme ORDER BY e.pos) AS lexemes, array_agg(e.pos - e.first ORDER BY e.pos) AS offsets
+		FROM (SELECT u.lexeme, x.pos, min(x.pos) OVER () AS first
+			FROM unnest(to_tsvector('memory_fts', memory_fts_text(t.term))) AS u, unnest(u.positions) AS x(pos)) AS e
+	) AS p
+	WHERE p.lexemes IS NOT NULL
+), corpus AS MATERIALIZED (
+	SELECT coalesce(max(c.live), 0) AS n, coalesce(max(c.words), 0) AS words FROM memory_owner_counts c WHERE c.owner = $1
 )
-SELECT ` + memoryCols + `, r.score FROM (
-	SELECT m.id, (SELECT sum(w.idf * ts_rank('{1,1,1,1}', m.fts, w.q, 1)) FROM weights w WHERE m.fts @@ w.q) AS score
-	FROM memories m, query WHERE m.fts @@ query.q AND `
+SELECT t.q::text, t.lexemes, t.offsets, d.df, greatest(1e-6, ln((c.n - d.df + 0.5) / (d.df + 0.5))) AS idf,
+	greatest(c.words, 1)::float8 / greatest(c.n, 1) AS avgdl
+FROM terms t, corpus c, LATERAL (SELECT CASE WHEN cardinality(t.lexemes) = 1
+	THEN coalesce((SELECT l.docs FROM memory_lexemes l WHERE l.owner = $1 AND l.lexeme = t.lexemes[1]), 0)
+	ELSE (SELECT count(*) FROM memories m WHERE m.owner = $1 AND m.deleted_at IS NULL AND m.fts @@ t.q) END AS df) AS d
+WHERE d.df > 0
+ORDER BY idf DESC, t.i`
 
-// KeywordSearch ranks owner's memories matching f for any of the terms
-// (see the top of keyword.go) and returns at most limit hits, best first.
-// Terms are taken literally whatever they contain; terms without any word
-// match nothing. It returns EInvalid for an invalid filter or a limit below
-// 1.
+// kwTerm is a term of a keyword search with its statistics.
+type kwTerm struct {
+	query   string // tsquery text
+	lexemes []string
+	offsets []int32
+	df      int64
+	idf     float64
+}
+
+// KeywordSearch ranks owner's memories matching f for any of the terms by
+// BM25 (see the top of keyword.go) and returns at most limit hits, best
+// first, ties in insertion order. Terms are taken literally whatever they
+// contain; terms without any word match nothing. It returns EInvalid for
+// an invalid filter or a limit below 1.
+//
+// It runs two statements: the terms' statistics, then the ranking, which
+// prunes as MaxScore does (see keywordRankSQL).
 func (s *Store) KeywordSearch(ctx context.Context, f memory.Filter, terms []string, limit int) ([]memory.Hit, error) {
 	flt, err := newFilter(f)
 	if err != nil {
@@ -59,15 +85,33 @@ func (s *Store) KeywordSearch(ctx context.Context, f memory.Filter, terms []stri
 	if len(clean) == 0 || flt.none {
 		return nil, nil
 	}
-	var b sqlBuilder
-	b.arg(flt.Owner)
-	b.arg(clean)
-	b.add(keywordSQL)
-	flt.where(&b)
-	b.add(" ORDER BY score DESC, m.id LIMIT ", b.arg(limit), ") AS r JOIN memories m ON m.id = r.id ORDER BY r.score DESC, r.id")
-	var hits []memory.Hit
+	var (
+		kts   []kwTerm
+		avgdl float64
+		hits  []memory.Hit
+	)
 	err = s.read(ctx, func(q querier) error {
-		rows, err := q.Query(ctx, b.String(), b.args...)
+		kts = nil
+		rows, err := q.Query(ctx, keywordTermsSQL, flt.Owner, clean)
+		if err != nil {
+			return err
+		}
+		var t kwTerm
+		_, err = pgx.ForEachRow(rows, []any{&t.query, &t.lexemes, &t.offsets, &t.df, &t.idf, &avgdl}, func() error {
+			kts = append(kts, t)
+			return nil
+		})
+		return err
+	})
+	if err != nil || len(kts) == 0 {
+		if err != nil {
+			err = fmt.Errorf("keyword search: %w", err)
+		}
+		return nil, err
+	}
+	query, args := keywordRankSQL(flt, kts, avgdl, limit)
+	err = s.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, query, args...)
 		if err != nil {
 			return err
 		}
@@ -87,6 +131,77 @@ func (s *Store) KeywordSearch(ctx context.Context, f memory.Filter, terms []stri
 		return nil, fmt.Errorf("keyword search: %w", err)
 	}
 	return hits, nil
+}
+
+// keywordRankSQL returns the ranking statement of KeywordSearch for the
+// terms (rarest first) and its arguments. It calls no function that is not
+// parallel safe (memory_tsquery_or, an aggregate, is not), so that the
+// scans of common terms run in parallel.
+//
+// It prunes as MaxScore does, and stays exact. The rarest terms, as many
+// as it takes for limit matches (by their counts), form the first set:
+// the memories having any of them are all scored, and the best limit
+// kept. The limit-th best score, theta, is a floor of the final limit-th.
+// A memory without a first-set term scores only through the other terms,
+// each adding less than idf·(k1+1); so unless it has a term whose bound,
+// with the bounds of all terms more common, reaches theta, it scores below
+// theta and is left out. The common terms (those in half of the memories
+// add nearly nothing) are thus read only where rarer ones are too.
+func keywordRankSQL(f filter, kts []kwTerm, avgdl float64, limit int) (string, []any) {
+	var b sqlBuilder
+	lim := b.arg(limit)
+	k := "(1.2 * (0.25 + 0.75 * m.fts_len / " + b.arg(avgdl) + "::float8))"
+	// score is Σ idf·f·(k1+1)/(f+K), written idf·(k1+1)·(1 − K/(f+K)) so
+	// that f, the costly part, appears once (and 0 for f = 0).
+	var score strings.Builder
+	score.WriteString("(0")
+	for _, t := range kts {
+		tf := fmt.Sprintf("memory_tf(m.fts, %s::tsquery, %s, %s::text[], %s::int[])",
+			b.arg(t.query), b.arg(len(t.lexemes) == 1), b.arg(t.lexemes), b.arg(t.offsets))
+		fmt.Fprintf(&score, " + %s::float8 * 2.2 * (1 - %s / (%s + %s))", b.arg(t.idf), k, tf, k)
+	}
+	score.WriteString(")")
+
+	// The first set: the rarest terms until their counts reach limit.
+	n, count := 0, int64(0)
+	for n < len(kts) && count < int64(limit) {
+		count += kts[n].df
+		n++
+	}
+	first := b.arg(orQuery(kts[:n]))
+	b.add("WITH first AS MATERIALIZED (SELECT m.id, ", score.String(), " AS score FROM memories m WHERE m.fts @@ ", first, "::tsquery AND ")
+	f.where(&b)
+	b.add(" ORDER BY score DESC, m.id LIMIT ", lim, ")")
+	hits := "first"
+	if rest := kts[n:]; len(rest) > 0 {
+		// reach[i]: the bound of rest[i] and of every term more common.
+		queries, reach := make([]string, len(rest)), make([]float64, len(rest))
+		sum := 0.0
+		for i := len(rest) - 1; i >= 0; i-- {
+			sum += rest[i].idf * 2.2 * (1 + 1e-9)
+			queries[i], reach[i] = rest[i].query, sum
+		}
+		b.add(", theta AS (SELECT CASE WHEN count(*) < ", lim, " THEN 0 ELSE min(score) END AS t FROM first)",
+			", rest AS MATERIALIZED (SELECT string_agg('(' || w.q || ')', ' | ')::tsquery AS q FROM unnest(", b.arg(queries), "::text[], ",
+			b.arg(reach), "::float8[]) AS w(q, reach), theta WHERE w.reach >= theta.t)",
+			", hits AS (SELECT id, score FROM first UNION ALL SELECT m.id, ", score.String(),
+			" AS score FROM memories m, rest WHERE m.fts @@ rest.q AND NOT (m.fts @@ ", first, "::tsquery) AND ")
+		f.where(&b)
+		b.add(")")
+		hits = "hits"
+	}
+	b.add(" SELECT ", memoryCols, ", r.score FROM (SELECT id, score FROM ", hits, " ORDER BY score DESC, id LIMIT ", lim,
+		") AS r JOIN memories m ON m.id = r.id ORDER BY r.score DESC, r.id")
+	return b.String(), b.args
+}
+
+// orQuery returns the tsquery text matching any of the terms.
+func orQuery(kts []kwTerm) string {
+	parts := make([]string, len(kts))
+	for i, t := range kts {
+		parts[i] = "(" + t.query + ")"
+	}
+	return strings.Join(parts, " | ")
 }
 
 // cleanTerms returns the distinct terms with text, without what PostgreSQL

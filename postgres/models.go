@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -160,10 +161,22 @@ func indexName(mi modelInfo) string { return "memories_hnsw_" + strconv.Itoa(int
 
 // indexSQL creates a model's HNSW index: a partial index on its rows over
 // their vectors cast to the model's dimension (an index needs a fixed
-// one). Only integers are formatted into it.
-func indexSQL(mi modelInfo) string {
-	return fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON memories USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE model_id = %d",
-		indexName(mi), mi.dim, mi.id)
+// one), with the store's build parameters. Only integers are formatted
+// into it.
+func (s *Store) indexSQL(mi modelInfo) string {
+	var with []string
+	if s.HNSWM > 0 {
+		with = append(with, "m = "+strconv.Itoa(s.HNSWM))
+	}
+	if s.HNSWEfConstruction > 0 {
+		with = append(with, "ef_construction = "+strconv.Itoa(s.HNSWEfConstruction))
+	}
+	opts := ""
+	if len(with) > 0 {
+		opts = " WITH (" + strings.Join(with, ", ") + ")"
+	}
+	return fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON memories USING hnsw ((embedding::vector(%d)) vector_cosine_ops)%s WHERE model_id = %d",
+		indexName(mi), mi.dim, opts, mi.id)
 }
 
 // createIndex creates the HNSW index of a model whose first vectors are
@@ -174,7 +187,7 @@ func (s *Store) createIndex(ctx context.Context, tx pgx.Tx, mi modelInfo) error 
 	if !s.IndexNewModels {
 		return nil
 	}
-	if _, err := tx.Exec(ctx, indexSQL(mi)); err != nil {
+	if _, err := tx.Exec(ctx, s.indexSQL(mi)); err != nil {
 		return fmt.Errorf("create the vector index of embedding model %d: %w", mi.id, err)
 	}
 	return nil
@@ -212,7 +225,7 @@ func (s *Store) BuildIndexes(ctx context.Context) error {
 		return fmt.Errorf("build vector indexes: %w", s.describe(err))
 	}
 	for _, mi := range all {
-		if _, err := conn.Exec(ctx, indexSQL(mi)); err != nil {
+		if _, err := conn.Exec(ctx, s.indexSQL(mi)); err != nil {
 			return fmt.Errorf("build the vector index of embedding model %d: %w", mi.id, s.describe(err))
 		}
 	}

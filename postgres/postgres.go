@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -38,7 +39,10 @@ import (
 const (
 	// DefaultEfSearch is the HNSW candidate list of a vector search; a
 	// search for more hits uses a list as long as its limit.
-	DefaultEfSearch = 40
+	DefaultEfSearch = 100
+	// DefaultConnectTimeout bounds each connection attempt when the DSN
+	// sets no connect_timeout.
+	DefaultConnectTimeout = 10 * time.Second
 )
 
 var _ memory.Store = (*Store)(nil)
@@ -67,10 +71,19 @@ type Store struct {
 	// and then call BuildIndexes, which is much faster than growing the
 	// index row by row.
 	IndexNewModels bool
+	// HNSWM and HNSWEfConstruction are the m and ef_construction of the
+	// HNSW indexes created from now on; zero keeps pgvector's defaults
+	// (16 and 64). Larger builds a better graph, which finds more of the
+	// true nearest neighbours at the same EfSearch, more slowly.
+	HNSWM, HNSWEfConstruction int
 	// MaintenanceWorkMem is maintenance_work_mem for BuildIndexes (such as
 	// "2GB"): an HNSW build that fits in it is several times faster. Empty
 	// keeps the server's setting.
 	MaintenanceWorkMem string
+	// UploadNode names this daemon among those sharing the database: the
+	// uploads it accepts are resumed only by it (UnfinishedUploads), as
+	// their files wait in its spool directory. Empty is a name too.
+	UploadNode string
 	// Logger receives warnings; nil discards them.
 	Logger *slog.Logger
 
@@ -116,6 +129,11 @@ func (s *Store) Open(ctx context.Context) error {
 		return fmt.Errorf("open postgres: the connection string is not valid: %w", redact(err))
 	}
 	s.addr = describeAddr(cfg.ConnConfig)
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// An unreachable host would otherwise hold every call for the
+		// operating system's TCP timeout, minutes.
+		cfg.ConnConfig.ConnectTimeout = DefaultConnectTimeout
+	}
 	if s.MaxConns > 0 {
 		cfg.MaxConns = s.MaxConns
 	}
@@ -134,26 +152,35 @@ func (s *Store) Open(ctx context.Context) error {
 	}
 
 	if err := s.prepare(ctx, cfg.ConnConfig); err != nil {
-		return fmt.Errorf("open postgres at %s: %w", s.addr, err)
+		return s.openError(err)
 	}
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		return pgxvec.RegisterTypes(ctx, c)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("open postgres at %s: %w", s.addr, s.describe(err))
+		return s.openError(s.describe(err))
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return fmt.Errorf("open postgres at %s: %w", s.addr, s.describe(err))
+		return s.openError(s.describe(err))
 	}
 	s.pool = pool
 	if err := s.loadModels(ctx); err != nil {
 		pool.Close()
 		s.pool = nil
-		return fmt.Errorf("open postgres at %s: %w", s.addr, err)
+		return s.openError(err)
 	}
 	return nil
+}
+
+// openError names the server in an error of Open, unless it does already.
+func (s *Store) openError(err error) error {
+	var se *serverError
+	if errors.As(err, &se) {
+		return err
+	}
+	return fmt.Errorf("open postgres at %s: %w", s.addr, err)
 }
 
 // prepare runs on one connection before the pool starts: the schema, the

@@ -2,10 +2,8 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
+	"fmt"
 	"net/url"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -13,63 +11,22 @@ import (
 	"github.com/mcp-memory-go/memory"
 	"github.com/mcp-memory-go/memory/auth"
 	"github.com/mcp-memory-go/memory/auth/authtest"
+	"github.com/mcp-memory-go/memory/ingest"
+	"github.com/mcp-memory-go/memory/ingest/ingesttest"
 	"github.com/mcp-memory-go/memory/memorytest"
 	"github.com/mcp-memory-go/memory/oauth"
 	"github.com/mcp-memory-go/memory/oauth/oauthtest"
 	"github.com/mcp-memory-go/memory/postgres"
+	"github.com/mcp-memory-go/memory/postgres/postgrestest"
 )
-
-// DSNVar names the test server. scripts/postgres.sh starts a throw-away
-// cluster and sets it.
-const DSNVar = "MCP_MEMORY_TEST_POSTGRES_URL"
 
 // testDSN returns the test server's DSN, or skips the test saying how to
 // run it.
-func testDSN(tb testing.TB) string {
-	tb.Helper()
-	dsn := os.Getenv(DSNVar)
-	if dsn == "" {
-		tb.Skipf("no PostgreSQL server: set %s to a database where the test role may create schemas "+
-			"(and the vector and unaccent extensions), or run scripts/postgres.sh, which installs PostgreSQL "+
-			"and pgvector, starts a throw-away cluster and runs these tests", DSNVar)
-	}
-	return dsn
-}
+func testDSN(tb testing.TB) string { return postgrestest.DSN(tb) }
 
-// NewSchema returns the name of a new, empty schema on the test server,
-// dropped with everything in it when the test ends. The extensions are
-// created in public first, so that every schema shares them.
-func NewSchema(tb testing.TB) string {
-	tb.Helper()
-	dsn := testDSN(tb)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		tb.Fatalf("connect to %s: %v", DSNVar, err)
-	}
-	defer conn.Close(ctx)
-	for _, ext := range []string{"vector", "unaccent"} {
-		if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS "+ext+" SCHEMA public"); err != nil {
-			tb.Fatalf("create extension %s: %v", ext, err)
-		}
-	}
-	schema := "memtest_" + strings.ToLower(rand.Text()[:12])
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			tb.Errorf("connect to drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	return schema
-}
+// NewSchema returns a new schema on the test server, dropped when the
+// test ends.
+func NewSchema(tb testing.TB) string { return postgrestest.NewSchema(tb) }
 
 // execSQL runs sql on the test server with a connection of its own.
 func execSQL(tb testing.TB, sql string) {
@@ -77,7 +34,7 @@ func execSQL(tb testing.TB, sql string) {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, testDSN(tb))
 	if err != nil {
-		tb.Fatalf("connect to %s: %v", DSNVar, err)
+		tb.Fatalf("connect to %s: %v", postgrestest.DSNVar, err)
 	}
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, sql); err != nil {
@@ -124,7 +81,7 @@ func withParams(tb testing.TB, dsn string, params map[string]string) string {
 	tb.Helper()
 	u, err := url.Parse(dsn)
 	if err != nil || u.Scheme == "" {
-		tb.Skipf("%s is not a URL; this test adds parameters to it", DSNVar)
+		tb.Skipf("%s is not a URL; this test adds parameters to it", postgrestest.DSNVar)
 	}
 	q := u.Query()
 	for k, v := range params {
@@ -193,4 +150,196 @@ func TestOAuthStoreContractShared(t *testing.T) {
 		schema := NewSchema(t)
 		return &alternate{stores: [2]oauth.Store{MustOpenSchema(t, schema), MustOpenSchema(t, schema)}}
 	})
+}
+
+func TestHistoryContract(t *testing.T) {
+	testDSN(t)
+	ingesttest.RunHistoryTests(t, func(t *testing.T) ingest.History { return MustOpenStore(t) })
+}
+
+// TestHistoryNodes: two daemons on one database show every upload, but
+// each resumes only those it accepted, whose files are in its spool.
+func TestHistoryNodes(t *testing.T) {
+	schema := NewSchema(t)
+	a := MustOpenSchema(t, schema, func(s *postgres.Store) { s.UploadNode = "host-a:/var/lib/memory/uploads" })
+	b := MustOpenSchema(t, schema, func(s *postgres.Store) { s.UploadNode = "host-b:/var/lib/memory/uploads" })
+	ctx := t.Context()
+	if err := a.SaveUpload(ctx, ingesttest.NewUpload("alice", "from-a", 0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SaveUpload(ctx, ingesttest.NewUpload("alice", "from-b", 1)); err != nil {
+		t.Fatal(err)
+	}
+	// b saves a's upload (as a REST handler on b might not, but a bug
+	// could): the upload stays a's to resume.
+	u, err := b.Upload(ctx, "alice", "from-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Status = ingest.StatusProcessing
+	if err := b.SaveUpload(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		s    *postgres.Store
+		want string
+	}{{a, "from-a"}, {b, "from-b"}} {
+		got, err := c.s.UnfinishedUploads(ctx)
+		if err != nil || len(got) != 1 || got[0].ID != c.want {
+			t.Errorf("UnfinishedUploads() on %s=%v, %v, want [%s]", c.s.UploadNode, got, err, c.want)
+		}
+		all, err := c.s.Uploads(ctx, "alice", 0)
+		if err != nil || len(all) != 2 {
+			t.Errorf("Uploads() on %s=%d, %v, want both", c.s.UploadNode, len(all), err)
+		}
+	}
+}
+
+// TestLoad: memories loaded with COPY read and rank exactly as the same
+// memories inserted (the owner's counts and lengths included, which
+// keyword ranking uses); a load holding an existing memory fails whole.
+func TestLoad(t *testing.T) {
+	fake := memorytest.NewFakeEmbedder(16)
+	var ms []*memory.Memory
+	for i := range 300 {
+		ms = append(ms, memorytest.NewMemory("alice", fmt.Sprintf("loaded memory %d about apples %d", i, i%7),
+			memorytest.WithEmbedding(fake), memorytest.WithTags(fmt.Sprintf("t%d", i%3)), memorytest.WithMetadata(map[string]any{"i": float64(i)})))
+	}
+	loaded := MustOpenStore(t, func(s *postgres.Store) { s.IndexNewModels = false })
+	inserted := MustOpenStore(t)
+	ctx := t.Context()
+	if err := loaded.Load(ctx, ms); err != nil {
+		t.Fatalf("Load()=%v", err)
+	}
+	if err := loaded.BuildIndexes(ctx); err != nil {
+		t.Fatalf("BuildIndexes()=%v", err)
+	}
+	if err := inserted.Insert(ctx, ms); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []*memory.Memory{ms[0], ms[299]} {
+		got, err := loaded.Get(ctx, "alice", m.Hash)
+		if err != nil || got.Content != m.Content || len(got.Embedding) != 16 || got.Metadata["i"] != m.Metadata["i"] || got.Tags[0] != m.Tags[0] {
+			t.Errorf("Get(loaded)=%+v, %v, want %+v", got, err, m)
+		}
+	}
+	f := memory.Filter{Owner: "alice"}
+	a, err := loaded.KeywordSearch(ctx, f, []string{"apples", "3"}, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := inserted.KeywordSearch(ctx, f, []string{"apples", "3"}, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) != 20 || len(a) != len(b) {
+		t.Fatalf("KeywordSearch: loaded %d hits, inserted %d", len(a), len(b))
+	}
+	for i := range a {
+		if a[i].Memory.Hash != b[i].Memory.Hash || a[i].Score != b[i].Score {
+			t.Errorf("KeywordSearch()[%d]: loaded %s %v, inserted %s %v", i, a[i].Memory.Hash, a[i].Score, b[i].Memory.Hash, b[i].Score)
+		}
+	}
+	if st, err := loaded.Stats(ctx, "alice"); err != nil || st.Memories != 300 || st.Models[fake.Model().Name] != 300 {
+		t.Errorf("Stats() after Load=%+v, %v", st, err)
+	}
+	again := []*memory.Memory{memorytest.NewMemory("alice", "new one"), ms[5]}
+	if err := loaded.Load(ctx, again); memory.ErrorCode(err) != memory.EConflict {
+		t.Errorf("Load(with an existing memory)=%v, want EConflict", err)
+	}
+	if _, err := loaded.Get(ctx, "alice", again[0].Hash); memory.ErrorCode(err) != memory.ENotFound {
+		t.Errorf("Get(new memory of the failed load)=%v, want ENotFound", err)
+	}
+}
+
+// TestStatisticsStayExact: the counts the statement triggers keep (each
+// owner's live memories, words, tombstones and superseded memories, and
+// its live memories by word, tag, type and model: what keyword ranking,
+// Stats and Tags read) equal those counted from the table after inserts,
+// loads, updates, touches, deletes, tombstones replaced, versions and new
+// vectors.
+func TestStatisticsStayExact(t *testing.T) {
+	schema := NewSchema(t)
+	s := MustOpenSchema(t, schema)
+	ctx := t.Context()
+	fake := memorytest.NewFakeEmbedder(8)
+	var ms []*memory.Memory
+	for i := range 60 {
+		owner := []string{"alice", "bob"}[i%2]
+		ms = append(ms, memorytest.NewMemory(owner, fmt.Sprintf("word%d shared words repeated repeated %d", i%5, i), memorytest.WithEmbedding(fake), memorytest.WithTags(fmt.Sprintf("tag%d", i%4), "all")))
+	}
+	if err := s.Insert(ctx, ms[:30]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Load(ctx, ms[30:]); err != nil {
+		t.Fatal(err)
+	}
+	upd := *ms[3]
+	upd.Tags, upd.Type = []string{"changed", "more"}, "decision"
+	if err := s.Update(ctx, &upd); err != nil {
+		t.Fatal(err)
+	}
+	old := *ms[5]
+	old.SupersededBy = ms[7].Hash
+	if err := s.Update(ctx, &old); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Touch(ctx, "alice", memorytest.Hashes(ms[0], ms[2]), memorytest.Epoch); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Delete(ctx, memory.Filter{Owner: "alice", Hashes: memorytest.Hashes(ms[0], ms[2], ms[4])}, memorytest.Epoch, false); err != nil {
+		t.Fatal(err)
+	}
+	// A deleted memory stored again replaces its tombstone.
+	if err := s.Insert(ctx, []*memory.Memory{memorytest.NewMemory("alice", ms[2].Content)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetEmbeddings(ctx, []memory.EmbeddingUpdate{{Owner: "bob", Hash: ms[1].Hash, Model: "other", Vector: []float32{1, 2}}}); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, testDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	// Each pair: what the triggers keep (zero counts left out), and the
+	// same counted from the table.
+	for name, pair := range map[string][2]string{
+		"owner counts": {
+			`SELECT owner, live, words, tombstones, superseded FROM %[1]s.memory_owner_counts
+				WHERE live <> 0 OR words <> 0 OR tombstones <> 0 OR superseded <> 0`,
+			`SELECT owner, count(*) FILTER (WHERE deleted_at IS NULL), coalesce(sum(fts_len) FILTER (WHERE deleted_at IS NULL), 0),
+				count(*) FILTER (WHERE deleted_at IS NOT NULL), count(*) FILTER (WHERE deleted_at IS NULL AND superseded_by <> '')
+				FROM %[1]s.memories GROUP BY owner`},
+		"lexemes": {
+			`SELECT owner, lexeme, docs FROM %[1]s.memory_lexemes WHERE docs <> 0`,
+			`SELECT m.owner, u.lexeme, count(*) FROM %[1]s.memories m, unnest(m.fts) u WHERE m.deleted_at IS NULL GROUP BY 1, 2`},
+		"tags": {
+			`SELECT owner, tag, docs FROM %[1]s.memory_tag_counts WHERE docs <> 0`,
+			`SELECT m.owner, t, count(*) FROM %[1]s.memories m, unnest(m.tags) t WHERE m.deleted_at IS NULL GROUP BY 1, 2`},
+		"types": {
+			`SELECT owner, type, docs FROM %[1]s.memory_type_counts WHERE docs <> 0`,
+			`SELECT owner, type, count(*) FROM %[1]s.memories WHERE deleted_at IS NULL GROUP BY 1, 2`},
+		"models": {
+			`SELECT owner, model_id, docs FROM %[1]s.memory_model_counts WHERE docs <> 0`,
+			`SELECT owner, coalesce(model_id, 0), count(*) FROM %[1]s.memories WHERE deleted_at IS NULL GROUP BY 1, 2`},
+	} {
+		kept, counted := fmt.Sprintf(pair[0], schema), fmt.Sprintf(pair[1], schema)
+		query := "(" + kept + " EXCEPT " + counted + ") UNION ALL (" + counted + " EXCEPT " + kept + ")"
+		rows, err := conn.Query(ctx, query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var diff []string
+		for rows.Next() {
+			vals, _ := rows.Values()
+			diff = append(diff, fmt.Sprint(vals...))
+		}
+		if rows.Err() != nil {
+			t.Fatal(rows.Err())
+		}
+		if len(diff) > 0 {
+			t.Errorf("%s differ from the table: %v", name, diff)
+		}
+	}
 }

@@ -117,76 +117,62 @@ func (s *Store) Delete(ctx context.Context, f memory.Filter, at time.Time, dryRu
 }
 
 // Tags returns the tags of owner's live memories (superseded ones
-// included) with their counts, most used first, then by tag. It returns
-// EInvalid for an empty owner.
+// included) with their counts, most used first, then by tag, from the
+// counts the triggers keep. It returns EInvalid for an empty owner.
 func (s *Store) Tags(ctx context.Context, owner string) ([]memory.TagCount, error) {
 	if owner == "" {
 		return nil, memory.Errorf(memory.EInvalid, "tags need an owner")
 	}
-	out := []memory.TagCount{}
 	if !storable(owner) {
-		return out, nil
+		return []memory.TagCount{}, nil
 	}
-	err := s.read(ctx, func(q querier) error {
-		rows, err := q.Query(ctx, `SELECT t.tag, count(*) AS n FROM memories m, unnest(m.tags) AS t(tag)
-			WHERE m.owner = $1 AND m.deleted_at IS NULL
-			GROUP BY t.tag ORDER BY n DESC, t.tag COLLATE "C"`, owner)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (memory.TagCount, error) {
-			var tc memory.TagCount
-			return tc, r.Scan(&tc.Tag, &tc.Count)
-		})
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list tags: %w", err)
-	}
-	return out, nil
+	return listRecords(ctx, s, func(r pgx.Row) (memory.TagCount, error) {
+		var tc memory.TagCount
+		return tc, r.Scan(&tc.Tag, &tc.Count)
+	}, "tags", `SELECT tag, docs FROM memory_tag_counts WHERE owner = $1 AND docs > 0 ORDER BY docs DESC, tag COLLATE "C"`, owner)
 }
 
 // Stats describes owner's memories, or every owner's if owner is "", from
-// one snapshot. SizeBytes is the size of the memories table with its
-// indexes and TOAST data, whatever the owner.
+// one snapshot of the counts the triggers keep (and the index of creation
+// times), so that it costs the same at a million memories as at ten.
+// SizeBytes is the size of the memories table with its indexes and TOAST
+// data, whatever the owner.
 func (s *Store) Stats(ctx context.Context, owner string) (memory.StoreStats, error) {
 	var st memory.StoreStats
-	cond, args := "true", []any(nil)
+	owners := "SELECT owner FROM memory_owner_counts"
+	args := []any(nil)
 	if owner != "" {
 		if !storable(owner) {
 			return memory.StoreStats{Types: map[string]int64{}, Models: map[string]int64{}}, nil
 		}
-		cond, args = "m.owner = $1", []any{owner}
+		owners, args = "SELECT $1::text AS owner", []any{owner}
 	}
 	err := s.snapshot(ctx, func(tx pgx.Tx) error {
 		st = memory.StoreStats{Types: map[string]int64{}, Models: map[string]int64{}}
 		var oldest, newest *time.Time
-		err := tx.QueryRow(ctx, `SELECT
-			count(*) FILTER (WHERE m.deleted_at IS NULL),
-			count(*) FILTER (WHERE m.deleted_at IS NOT NULL),
-			count(*) FILTER (WHERE m.deleted_at IS NULL AND m.superseded_by <> ''),
-			min(m.created_at) FILTER (WHERE m.deleted_at IS NULL),
-			max(m.created_at) FILTER (WHERE m.deleted_at IS NULL)
-			FROM memories m WHERE `+cond, args...).Scan(&st.Memories, &st.Tombstones, &st.Superseded, &oldest, &newest)
+		err := tx.QueryRow(ctx, `WITH o AS (`+owners+`)
+			SELECT coalesce(sum(c.live), 0), coalesce(sum(c.tombstones), 0), coalesce(sum(c.superseded), 0),
+				(SELECT count(DISTINCT t.tag) FROM memory_tag_counts t WHERE t.owner IN (SELECT owner FROM o) AND t.docs > 0),
+				min(x.oldest), max(x.newest)
+			FROM o LEFT JOIN memory_owner_counts c ON c.owner = o.owner, LATERAL (
+				SELECT (SELECT min(m.created_at) FROM memories m WHERE m.owner = o.owner AND m.deleted_at IS NULL) AS oldest,
+					(SELECT max(m.created_at) FROM memories m WHERE m.owner = o.owner AND m.deleted_at IS NULL) AS newest) AS x`,
+			args...).Scan(&st.Memories, &st.Tombstones, &st.Superseded, &st.UniqueTags, &oldest, &newest)
 		if err != nil {
 			return err
 		}
 		if oldest != nil && newest != nil {
 			st.Oldest, st.Newest = oldest.UTC(), newest.UTC()
 		}
-		err = tx.QueryRow(ctx, `SELECT count(DISTINCT t.tag) FROM memories m, unnest(m.tags) AS t(tag)
-			WHERE m.deleted_at IS NULL AND `+cond, args...).Scan(&st.UniqueTags)
-		if err != nil {
-			return err
-		}
 		for _, c := range []struct {
-			expr string
-			dst  map[string]int64
+			query string
+			dst   map[string]int64
 		}{
-			{"m.type", st.Types},
-			{"coalesce((SELECT e.model FROM embedding_models e WHERE e.id = m.model_id), '')", st.Models},
+			{"SELECT t.type, sum(t.docs) FROM memory_type_counts t WHERE t.owner IN (SELECT owner FROM o) AND t.docs > 0 GROUP BY 1", st.Types},
+			{`SELECT coalesce(e.model, ''), sum(t.docs) FROM memory_model_counts t LEFT JOIN embedding_models e ON e.id = t.model_id
+				WHERE t.owner IN (SELECT owner FROM o) AND t.docs > 0 GROUP BY 1`, st.Models},
 		} {
-			if err := countBy(ctx, tx, c.expr, cond, args, c.dst); err != nil {
+			if err := countBy(ctx, tx, "WITH o AS ("+owners+") "+c.query, args, c.dst); err != nil {
 				return err
 			}
 		}
@@ -198,9 +184,9 @@ func (s *Store) Stats(ctx context.Context, owner string) (memory.StoreStats, err
 	return st, nil
 }
 
-// countBy counts live memories by the values of expr into dst.
-func countBy(ctx context.Context, tx pgx.Tx, expr, cond string, args []any, dst map[string]int64) error {
-	rows, err := tx.Query(ctx, "SELECT "+expr+" AS k, count(*) FROM memories m WHERE m.deleted_at IS NULL AND "+cond+" GROUP BY k", args...)
+// countBy reads the (key, count) rows of query into dst.
+func countBy(ctx context.Context, tx pgx.Tx, query string, args []any, dst map[string]int64) error {
+	rows, err := tx.Query(ctx, query, args...)
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,12 @@
 # PostgreSQL 15 from Debian if missing, builds pgvector 0.8.0 from Debian
 # trixie's source package (no binary exists for PostgreSQL 15 in bookworm;
 # see ../shared/reference/deps.md §4) and caches the build, starts a
-# throw-away cluster on 127.0.0.1 and a free port, runs the contract suite,
-# the fault tests and the two-daemon test, and removes the cluster on exit.
+# throw-away cluster on 127.0.0.1 and a free port, runs the contract suites
+# (Store, keys, users, OAuth, upload history), the parity test against
+# SQLite, the fault tests and the commands' tests (every command, two
+# daemons on one database, a daemon whose server stops and starts), and
+# removes the cluster on exit. The two go test runs go one after the other:
+# the fault tests stop the server.
 #
 #   scripts/postgres.sh            install if needed, then test
 #   scripts/postgres.sh install    install only
@@ -146,10 +150,10 @@ export MCP_MEMORY_TEST_POSTGRES_URL="postgres://memory@127.0.0.1:$port/memory_te
 export MCP_MEMORY_TEST_POSTGRES_STOP=$stop_cmd
 export MCP_MEMORY_TEST_POSTGRES_START=$start_cmd
 
-log "go test ./postgres/... (contract suite, auth and OAuth suites, faults)"
+log "go test ./postgres/... (Store, auth, OAuth and upload-history suites, parity with SQLite, faults)"
 # shellcheck disable=SC2086
 go test ${GO_TEST_FLAGS:--count=1} ./postgres/...
-log "go test ./cmd/memory -run Postgres (two daemons on one database, server down at start)"
+log "go test ./cmd/memory -run Postgres (every command, two daemons on one database, server down at start and mid-run)"
 # shellcheck disable=SC2086
 go test ${GO_TEST_FLAGS:--count=1} -run Postgres ./cmd/memory/
 log "postgres tests done"

@@ -1,6 +1,7 @@
 package sqlite_test
 
-// The contract suites of the key, user and OAuth stores, on SQLite.
+// The contract suites of the key, user and OAuth stores and of the upload
+// history, on SQLite.
 
 import (
 	"path/filepath"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/mcp-memory-go/memory/auth"
 	"github.com/mcp-memory-go/memory/auth/authtest"
+	"github.com/mcp-memory-go/memory/ingest"
+	"github.com/mcp-memory-go/memory/ingest/ingesttest"
 	"github.com/mcp-memory-go/memory/oauth"
 	"github.com/mcp-memory-go/memory/oauth/oauthtest"
 )
@@ -29,4 +32,8 @@ func TestUserStoreContract(t *testing.T) {
 
 func TestOAuthStoreContract(t *testing.T) {
 	oauthtest.RunStoreTests(t, func(t *testing.T) oauth.Store { return MustOpenStore(t) })
+}
+
+func TestHistoryContract(t *testing.T) {
+	ingesttest.RunHistoryTests(t, func(t *testing.T) ingest.History { return MustOpenStore(t) })
 }

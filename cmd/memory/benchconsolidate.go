@@ -69,7 +69,7 @@ func benchConsolidate(ctx context.Context, args []string, stdout, stderr io.Writ
 		fmt.Fprintf(stdout, "seeded %d memories in %s\n", missing, time.Since(start).Round(time.Millisecond))
 	}
 	start := time.Now()
-	if err := a.store.Preload(ctx); err != nil {
+	if err := a.preload(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "vectors loaded in %s\n", time.Since(start).Round(time.Millisecond))

@@ -253,7 +253,7 @@ func openCloudApp(ctx context.Context, cfg *Config, log *slog.Logger, emb memory
 			}
 		}
 	}
-	a := &app{cfg: cfg, store: c.local, svc: svc, log: log, cloud: c}
+	a := &app{cfg: cfg, store: c.local, spool: sqliteSpool(cfg), svc: svc, log: log, cloud: c}
 	if c.sync != nil {
 		a.curate(c.local) // hybrid: the memories are in the local file
 	}
@@ -277,9 +277,11 @@ func (a *app) syncControl() httpapi.Syncer {
 	return nil
 }
 
-// where names the storage for people.
+// where names the storage for people (never a password).
 func (a *app) where() string {
 	switch {
+	case a.pgWhere != "":
+		return a.pgWhere
 	case a.cloud == nil:
 		return a.cfg.DBPath
 	case a.cloud.sync != nil:

@@ -18,10 +18,14 @@ import (
 // environment variables and overridden by flags. Only this package reads
 // the environment.
 type Config struct {
-	Backend  string // sqlite (sqlite_vec and sqlite-vec are accepted)
+	Backend  string // sqlite (sqlite_vec and sqlite-vec are accepted) or postgres
 	BaseDir  string
 	DBPath   string
 	LogLevel slog.Level
+
+	PostgresURL      string // MCP_MEMORY_POSTGRES_URL: the database of the postgres backend
+	PostgresSchema   string // MCP_MEMORY_POSTGRES_SCHEMA: its schema (default: the URL's search path)
+	PostgresEfSearch int    // MCP_MEMORY_POSTGRES_EF_SEARCH: HNSW candidate list, default 100
 
 	Embedding     string // builtin (GloVe-SIF), none, onnx, or an upstream model name
 	ONNXModelDir  string
@@ -65,6 +69,8 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 		Backend:          firstNonEmpty(getenv("MCP_MEMORY_STORAGE_BACKEND"), "sqlite"),
 		BaseDir:          getenv("MCP_MEMORY_BASE_DIR"),
 		DBPath:           firstNonEmpty(getenv("MCP_MEMORY_SQLITE_PATH"), getenv("MCP_MEMORY_SQLITEVEC_PATH")),
+		PostgresURL:      strings.TrimSpace(getenv("MCP_MEMORY_POSTGRES_URL")),
+		PostgresSchema:   strings.TrimSpace(getenv("MCP_MEMORY_POSTGRES_SCHEMA")),
 		Embedding:        firstNonEmpty(getenv("MCP_EMBEDDING_MODEL"), "builtin"),
 		ONNXModelDir:     getenv("MCP_MEMORY_ONNX_MODEL_DIR"),
 		ExternalURL:      getenv("MCP_EXTERNAL_EMBEDDING_URL"),
@@ -138,6 +144,9 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	if v, ok := p.int("MCP_MAX_RESPONSE_CHARS", 0, 1<<30); ok {
 		c.MaxResponseChars = v
 	}
+	if v, ok := p.int("MCP_MEMORY_POSTGRES_EF_SEARCH", 1, 1000); ok {
+		c.PostgresEfSearch = v
+	}
 	c.Curation = loadCuration(getenv, p)
 	c.Cloud = loadCloudConfig(p)
 	if len(errs) > 0 {
@@ -149,9 +158,10 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 // addFlags registers the flags shared by the commands that open the store;
 // they override the environment.
 func (c *Config) addFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.Backend, "backend", c.Backend, "storage backend (env MCP_MEMORY_STORAGE_BACKEND): sqlite, cloudflare or hybrid")
+	fs.StringVar(&c.Backend, "backend", c.Backend, "storage backend (env MCP_MEMORY_STORAGE_BACKEND): sqlite, postgres, cloudflare or hybrid")
 	fs.StringVar(&c.BaseDir, "base-dir", c.BaseDir, "data directory (env MCP_MEMORY_BASE_DIR)")
 	fs.StringVar(&c.DBPath, "db", c.DBPath, "SQLite database file (env MCP_MEMORY_SQLITE_PATH; default <base-dir>/memory.db)")
+	fs.StringVar(&c.PostgresURL, "postgres-url", c.PostgresURL, "PostgreSQL database of the postgres backend (env MCP_MEMORY_POSTGRES_URL), e.g. postgres://user:password@host:5432/memory")
 	fs.StringVar(&c.Embedding, "embedding", c.Embedding, "embedding model (env MCP_EMBEDDING_MODEL): builtin, none, onnx")
 	fs.StringVar(&c.ExternalURL, "embedding-url", c.ExternalURL, "OpenAI-compatible embeddings URL (env MCP_EXTERNAL_EMBEDDING_URL)")
 	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env LOG_LEVEL)")
@@ -163,15 +173,20 @@ func (c *Config) resolve() error {
 	switch strings.ToLower(c.Backend) {
 	case "sqlite", "sqlite_vec", "sqlite-vec":
 		c.Backend = "sqlite"
+	case "postgres", "postgresql", "pgvector":
+		c.Backend = "postgres"
+		if c.PostgresURL == "" {
+			return fmt.Errorf("storage backend postgres needs MCP_MEMORY_POSTGRES_URL (or --postgres-url), e.g. postgres://memory:PASSWORD@db.example.com:5432/memory")
+		}
 	case "cloudflare", "hybrid":
 		c.Backend = strings.ToLower(c.Backend)
 		if err := c.Cloud.check(c.Backend); err != nil {
 			return err
 		}
-	case "postgres", "milvus":
-		return fmt.Errorf("storage backend %q is not available in this version; use sqlite, cloudflare or hybrid", c.Backend)
+	case "milvus":
+		return fmt.Errorf("storage backend %q is not available in this version; use sqlite, postgres, cloudflare or hybrid", c.Backend)
 	default:
-		return fmt.Errorf("unknown storage backend %q (MCP_MEMORY_STORAGE_BACKEND): use sqlite, cloudflare or hybrid", c.Backend)
+		return fmt.Errorf("unknown storage backend %q (MCP_MEMORY_STORAGE_BACKEND): use sqlite, postgres, cloudflare or hybrid", c.Backend)
 	}
 	if c.BaseDir == "" {
 		c.BaseDir = defaultBaseDir()

@@ -19,12 +19,25 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
-// startDaemon runs `memory server --http` as a child process on a free
-// port and returns its base URL.
+// daemonProc is a `memory server --http` child process.
+type daemonProc struct {
+	URL    string             // its base URL
+	Stderr *memorytest.Buffer // everything it wrote to stderr
+}
+
+// startDaemon runs `memory server --http` as a child process on db and a
+// free port and returns its base URL.
 func startDaemon(t *testing.T, db string, env ...string) string {
 	t.Helper()
+	return startDaemonEnv(t, append(env, "MCP_MEMORY_SQLITE_PATH="+db)...).URL
+}
+
+// startDaemonEnv runs `memory server --http` as a child process on a free
+// port with env, which says where its storage is.
+func startDaemonEnv(t *testing.T, env ...string) *daemonProc {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := command(ctx, append(env, "MCP_MEMORY_SQLITE_PATH="+db, "MCP_SEMANTIC_DEDUP_ENABLED=false", "MCP_RATE_LIMIT=0"), "server", "--http", "--port", "0")
+	cmd := command(ctx, append(env, "MCP_SEMANTIC_DEDUP_ENABLED=false", "MCP_RATE_LIMIT=0"), "server", "--http", "--port", "0")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -33,22 +46,24 @@ func startDaemon(t *testing.T, db string, env ...string) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cancel(); cmd.Wait() })
+	d := &daemonProc{Stderr: &memorytest.Buffer{}}
 	urls := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
+			fmt.Fprintln(d.Stderr, sc.Text())
 			if _, rest, ok := strings.Cut(sc.Text(), "serving "); ok {
 				urls <- strings.Fields(rest)[0]
 			}
 		}
 	}()
 	select {
-	case u := <-urls:
-		return u
+	case d.URL = <-urls:
+		return d
 	case <-time.After(20 * time.Second):
-		t.Fatal("the daemon did not start")
+		t.Fatalf("the daemon did not start:\n%s", d.Stderr.String())
 	}
-	return ""
+	return nil
 }
 
 // createKey runs `memory keys create` and returns the secret.
@@ -89,12 +104,7 @@ func TestBridgesAndRESTShareOneDaemon(t *testing.T) {
 	for b, cs := range bridges {
 		wg.Go(func() {
 			for i := range each {
-				res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "memory_store",
-					Arguments: map[string]any{"content": fmt.Sprintf("bridge%d note%d written concurrently", b, i)}})
-				if err == nil && res.IsError {
-					err = fmt.Errorf("%v", res.Content[0].(*mcp.TextContent).Text)
-				}
-				if err != nil {
+				if err := storeMemory(cs, fmt.Sprintf("bridge%d note%d written concurrently", b, i)); err != nil {
 					errs <- fmt.Errorf("bridge %d store %d: %w", b, i, err)
 					return
 				}

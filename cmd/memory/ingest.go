@@ -47,10 +47,7 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			return err
 		}
 	}
-	m, err := ic.documents(a)
-	if err != nil {
-		return err
-	}
+	m := ic.documents(a)
 	o := ingest.Options{Tags: memory.SplitTagList(tags), MemoryType: typ, ChunkSize: size}
 	switch {
 	case overlap < 0 && overlap != -2:

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -50,28 +49,17 @@ func (c *IngestConfig) ingester(a *app) *ingest.Ingester {
 }
 
 // documents returns the upload manager over a's store: its history in the
-// database, its spool next to it.
-func (c *IngestConfig) documents(a *app) (*ingest.Manager, error) {
-	h, ok := any(a.store).(ingest.History)
-	if !ok {
-		return nil, fmt.Errorf("the %s backend keeps no upload history", a.svc.Backend)
-	}
-	return &ingest.Manager{Ingester: c.ingester(a), History: h, Logger: a.log,
-		Spool: filepath.Join(filepath.Dir(a.cfg.DBPath), "uploads")}, nil
+// database, its spool in the app's spool directory.
+func (c *IngestConfig) documents(a *app) *ingest.Manager {
+	return &ingest.Manager{Ingester: c.ingester(a), History: a.store, Logger: a.log, Spool: a.spool}
 }
 
 // open builds what ingestion needs for a server: the upload manager and the
-// roots memory_ingest may read. Without an upload history (a backend that
-// keeps none) ingestion is off, with a warning.
+// roots memory_ingest may read.
 func (c *IngestConfig) open(a *app) (*ingest.Manager, *ingest.Roots, error) {
-	m, err := c.documents(a)
-	if err != nil {
-		a.log.Warn("document ingestion is off", "reason", err)
-		return nil, nil, nil
-	}
 	roots, err := ingest.ParseRoots(c.Roots)
 	if err != nil {
 		return nil, nil, err
 	}
-	return m, roots, nil
+	return c.documents(a), roots, nil
 }

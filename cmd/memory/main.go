@@ -136,12 +136,13 @@ Commands:
   migrate    import upstream's sqlite_vec.db: memory migrate [-from PATH] [-owner USER] [-dry-run]
   discover   list memory servers on the local network (mDNS): memory discover [-timeout 5s]
   health     ask a running daemon whether it is healthy: memory health [-url http://127.0.0.1:8000]
-  bench      benchmarks: memory bench locomo -data FILE | memory bench coldstart
+  bench      benchmarks: memory bench locomo -data FILE | memory bench coldstart | memory bench postgres -n 1000000
   sync       hybrid backend: memory sync status [-json] | now | pause | resume
   version    print the version and the commit it was built from
 
 Every command that opens the store takes:
-  -backend B        sqlite (default), cloudflare or hybrid (env MCP_MEMORY_STORAGE_BACKEND)
+  -backend B        sqlite (default), postgres, cloudflare or hybrid (env MCP_MEMORY_STORAGE_BACKEND)
+  -postgres-url U   PostgreSQL database of the postgres backend (env MCP_MEMORY_POSTGRES_URL)
   -db FILE          SQLite database (env MCP_MEMORY_SQLITE_PATH; default <base-dir>/memory.db)
   -base-dir DIR     data directory (env MCP_MEMORY_BASE_DIR)
   -embedding NAME   builtin (default), none, onnx (env MCP_EMBEDDING_MODEL)

@@ -50,6 +50,20 @@ func connect(tb testing.TB, db string, env ...string) *mcp.ClientSession {
 	return cs
 }
 
+// storeMemory stores content through the memory_store tool; a tool error
+// is an error.
+func storeMemory(cs *mcp.ClientSession, content string, tags ...string) error {
+	args := map[string]any{"content": content}
+	if len(tags) > 0 {
+		args["tags"] = tags
+	}
+	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "memory_store", Arguments: args})
+	if err == nil && res.IsError {
+		err = fmt.Errorf("%v", res.Content[0].(*mcp.TextContent).Text)
+	}
+	return err
+}
+
 func callTool(tb testing.TB, cs *mcp.ClientSession, name string, args map[string]any, out any) {
 	tb.Helper()
 	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: name, Arguments: args})
@@ -147,12 +161,7 @@ func TestManyProcessesOneDatabase(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < each; i++ {
-				res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "memory_store",
-					Arguments: map[string]any{"content": fmt.Sprintf("note p%dn%d from a concurrent writer", p, i), "tags": []string{fmt.Sprintf("p%d", p)}}})
-				if err == nil && res.IsError {
-					err = fmt.Errorf("%v", res.Content[0].(*mcp.TextContent).Text)
-				}
-				if err != nil {
+				if err := storeMemory(cs, fmt.Sprintf("note p%dn%d from a concurrent writer", p, i), fmt.Sprintf("p%d", p)); err != nil {
 					errs <- fmt.Errorf("process %d store %d: %w", p, i, err)
 					return
 				}

@@ -225,7 +225,7 @@ func (a *app) warmUp(ctx context.Context) {
 				a.log.Warn("loading the embedding model", "err", err)
 			}
 		}
-		if err := a.store.Preload(ctx); err != nil {
+		if err := a.preload(ctx); err != nil {
 			a.log.Warn("loading the vector index", "err", err)
 		}
 		a.log.Info("warmed up", "took", time.Since(start))

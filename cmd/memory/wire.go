@@ -2,22 +2,51 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
 	memory "github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/auth"
 	"github.com/mcp-memory-go/memory/consolidate"
 	"github.com/mcp-memory-go/memory/embed/glove"
 	"github.com/mcp-memory-go/memory/embed/openai"
+	"github.com/mcp-memory-go/memory/ingest"
+	"github.com/mcp-memory-go/memory/oauth"
+	"github.com/mcp-memory-go/memory/postgres"
 	"github.com/mcp-memory-go/memory/sqlite"
 	"github.com/mcp-memory-go/memory/timeexpr"
 )
 
-// app is an opened store with the service over it.
+// backend is what a storage backend keeps for the app: the memories, and
+// the HTTP daemon's API keys, user accounts, OAuth state and upload
+// history. Several processes may share one (a SQLite file, a PostgreSQL
+// database); each sees the others' writes.
+type backend interface {
+	memory.Store
+	auth.KeyStore
+	auth.UserStore
+	oauth.Store
+	ingest.History
+}
+
+var (
+	_ backend = (*sqlite.Store)(nil)
+	_ backend = (*postgres.Store)(nil)
+)
+
+// app is an opened backend with the service over it.
 type app struct {
 	cfg   *Config
-	store *sqlite.Store
+	store backend
+	// pgWhere names the PostgreSQL server, database and schema of the
+	// postgres backend (never the password), for where.
+	pgWhere string
+	// spool is the directory where uploaded files wait to be ingested.
+	spool string
 	svc   *memory.Service
 	log   *slog.Logger
 	warm  sync.Once
@@ -29,7 +58,7 @@ type app struct {
 	cloud *cloudApp
 }
 
-// openApp opens the configured store and builds the service. It does no
+// openApp opens the configured backend and builds the service. It does no
 // slow work: the embedding model and the vector index load lazily.
 func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	emb, err := newEmbedder(cfg, log)
@@ -39,19 +68,22 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	if cfg.Backend == "cloudflare" || cfg.Backend == "hybrid" {
 		return openCloudApp(ctx, cfg, log, emb)
 	}
-	st := sqlite.New(cfg.DBPath)
-	st.Logger = log
-	if cfg.Tokenizer != "" {
-		st.Tokenizer = cfg.Tokenizer
+	a := &app{cfg: cfg, log: log}
+	switch cfg.Backend {
+	case "postgres":
+		err = a.openPostgres(ctx)
+	default:
+		err = a.openSQLite(ctx)
 	}
-	if err := st.Open(ctx); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	svc := memory.NewService(st, emb)
-	svc.Backend, svc.Version, svc.Logger = "sqlite", version, log
-	applyServiceConfig(svc, cfg)
-	a := &app{cfg: cfg, store: st, svc: svc, log: log}
-	a.curate(st)
+	a.svc = memory.NewService(a.store, emb)
+	a.svc.Backend, a.svc.Version, a.svc.Logger = cfg.Backend, version, log
+	applyServiceConfig(a.svc, cfg)
+	if st, ok := a.store.(*sqlite.Store); ok {
+		a.curate(st)
+	}
 	return a, nil
 }
 
@@ -63,6 +95,54 @@ func (a *app) curate(local *sqlite.Store) {
 	a.cfg.Curation.apply(a.svc)
 	a.cons = consolidate.New(a.svc, local)
 	a.cons.Config, a.cons.Schedules, a.cons.Logger = a.cfg.Curation.Pass, a.cfg.Curation.Schedules, a.log
+}
+
+// openSQLite opens the SQLite file, the default backend.
+func (a *app) openSQLite(ctx context.Context) error {
+	st := sqlite.New(a.cfg.DBPath)
+	st.Logger = a.log
+	if a.cfg.Tokenizer != "" {
+		st.Tokenizer = a.cfg.Tokenizer
+	}
+	if err := st.Open(ctx); err != nil {
+		return err
+	}
+	a.store, a.spool = st, sqliteSpool(a.cfg)
+	return nil
+}
+
+// openPostgres connects to the PostgreSQL database. Its errors name the
+// setting to fix, never the password.
+func (a *app) openPostgres(ctx context.Context) error {
+	if a.cfg.Tokenizer != "" {
+		a.log.Warn("MCP_MEMORY_FTS_TOKENIZER applies to SQLite only; PostgreSQL stems words as SQLite's default tokenizer does")
+	}
+	a.spool = filepath.Join(a.cfg.BaseDir, "uploads")
+	st := postgres.New(a.cfg.PostgresURL)
+	st.Schema, st.EfSearch, st.Logger = a.cfg.PostgresSchema, a.cfg.PostgresEfSearch, a.log
+	st.UploadNode = uploadNode(a.spool)
+	if err := st.Open(ctx); err != nil {
+		return fmt.Errorf("storage backend postgres (MCP_MEMORY_POSTGRES_URL): %w", err)
+	}
+	a.store, a.pgWhere = st, "postgres "+st.Addr()
+	if a.cfg.PostgresSchema != "" {
+		a.pgWhere += " schema " + a.cfg.PostgresSchema
+	}
+	return nil
+}
+
+// sqliteSpool is the uploads directory of a backend with a SQLite file:
+// next to it.
+func sqliteSpool(cfg *Config) string { return filepath.Join(filepath.Dir(cfg.DBPath), "uploads") }
+
+// uploadNode names this daemon among those sharing a database by the
+// uploads directory it spools to: its host and path.
+func uploadNode(spool string) string {
+	host, _ := os.Hostname()
+	if abs, err := filepath.Abs(spool); err == nil {
+		spool = abs
+	}
+	return host + ":" + spool
 }
 
 // applyServiceConfig copies the search and storage settings onto svc.
@@ -111,4 +191,13 @@ func (a *app) Close() error {
 		return a.cloud.Close()
 	}
 	return a.store.Close()
+}
+
+// preload loads what the store keeps in memory for searches (SQLite's
+// vector index), if anything.
+func (a *app) preload(ctx context.Context) error {
+	if p, ok := a.store.(interface{ Preload(context.Context) error }); ok {
+		return p.Preload(ctx)
+	}
+	return nil
 }

@@ -214,8 +214,8 @@ func (s *Store) putVector(sl *slab, id int64, owner []byte, created int64, sup b
 	sl.put(id, owner, created, sup, blob)
 }
 
-// Preload loads the vectors of every embedding model now, so that the
-// first VectorSearch does not pay for it. The service calls it in the
+// Preload loads the vectors of every embedding model and the keyword
+// index now, so that the first searches do not pay for it. The service calls it in the
 // background after start-up; it takes time proportional to the store.
 func (s *Store) Preload(ctx context.Context) error {
 	rows, err := s.db.QueryContext(ctx, "SELECT model, dim FROM embedding_models")
@@ -241,7 +241,7 @@ func (s *Store) Preload(ctx context.Context) error {
 			return fmt.Errorf("preload vectors: %w", err)
 		}
 	}
-	return nil
+	return s.preloadKW(ctx)
 }
 
 // VectorSearch ranks owner's memories matching f that have a vector of
@@ -383,7 +383,11 @@ func (s *Store) candidates(ctx context.Context, f filter) ([]int64, error) {
 // hydrate reads the memories of the top rows, keeping their order. A row
 // deleted since the scan is left out.
 func (s *Store) hydrate(ctx context.Context, top []scored) ([]memory.Hit, error) {
-	byID, err := s.hydrateIDs(ctx, top)
+	ids := make([]int64, len(top))
+	for i, t := range top {
+		ids[i] = t.id
+	}
+	byID, err := s.hydrateIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -396,14 +400,14 @@ func (s *Store) hydrate(ctx context.Context, top []scored) ([]memory.Hit, error)
 	return hits, nil
 }
 
-// hydrateIDs reads the live memories of the scored rows by row id.
-func (s *Store) hydrateIDs(ctx context.Context, top []scored) (map[int64]*memory.Memory, error) {
-	ids := make([]int64, 0, len(top))
-	seen := make(map[int64]bool, len(top))
-	for _, t := range top {
-		if !seen[t.id] {
-			seen[t.id] = true
-			ids = append(ids, t.id)
+// hydrateIDs reads the live memories of the rows by row id.
+func (s *Store) hydrateIDs(ctx context.Context, rowIDs []int64) (map[int64]*memory.Memory, error) {
+	ids := make([]int64, 0, len(rowIDs))
+	seen := make(map[int64]bool, len(rowIDs))
+	for _, id := range rowIDs {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
 		}
 	}
 	byID := make(map[int64]*memory.Memory, len(ids))

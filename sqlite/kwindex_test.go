@@ -292,3 +292,73 @@ func TestKeywordIndex_Off(t *testing.T) {
 		t.Errorf("KeywordSearchIndexed() with NoKeywordIndex=%v, ok %v, want no index", err, ok)
 	}
 }
+
+// TestHybridSearch_SameAsTwoCalls checks that HybridSearch returns what
+// KeywordSearch and VectorSearch return, with the keyword index loaded or
+// not, for filters the index checks itself and others.
+func TestHybridSearch_SameAsTwoCalls(t *testing.T) {
+	fake := memorytest.NewFakeEmbedder(16)
+	s := MustOpenStore(t)
+	words := []string{"river", "stone", "apple", "cloud", "amber", "delta", "ember", "grove"}
+	r := rand.New(rand.NewPCG(5, 6))
+	var ms []*memory.Memory
+	for i := range 300 {
+		text := fmt.Sprintf("%s %s %s %d", words[r.IntN(len(words))], words[r.IntN(len(words))], words[r.IntN(3)], i)
+		ms = append(ms, memorytest.NewMemory([]string{"alice", "bob"}[i%2], text, memorytest.WithEmbedding(fake),
+			memorytest.WithTags(fmt.Sprint("t", i%5)), memorytest.At(memorytest.Epoch.Add(time.Duration(i)*time.Minute))))
+	}
+	if err := s.Insert(t.Context(), ms); err != nil {
+		t.Fatal(err)
+	}
+	model := fake.Model().Name
+	for _, loaded := range []bool{false, true} {
+		if loaded {
+			if err := s.Preload(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for name, f := range map[string]memory.Filter{
+			"owner": {Owner: "alice"},
+			"tag":   {Owner: "alice", Tags: []string{"t2"}},
+			"time":  {Owner: "bob", After: memorytest.Epoch.Add(100 * time.Minute)},
+		} {
+			for _, terms := range [][]string{{"river", "apple"}, {"grove"}, {}, {"apple pie"}} {
+				vec := memorytest.FakeVector(16, strings.Join(terms, " ")+" cloud")
+				kw, dense, err := s.HybridSearch(t.Context(), f, terms, model, vec, 20)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantKW, err := s.KeywordSearch(t.Context(), f, terms, 20)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantDense, err := s.VectorSearch(t.Context(), f, model, vec, 20)
+				if err != nil {
+					t.Fatal(err)
+				}
+				call := fmt.Sprintf("HybridSearch(%s, %q) loaded=%v", name, terms, loaded)
+				if fmt.Sprint(hitList(kw)) != fmt.Sprint(hitList(wantKW)) {
+					t.Errorf("%s keyword=%v, want %v", call, hitList(kw), hitList(wantKW))
+				}
+				if fmt.Sprint(hitList(dense)) != fmt.Sprint(hitList(wantDense)) {
+					t.Errorf("%s vector=%v, want %v", call, hitList(dense), hitList(wantDense))
+				}
+			}
+		}
+	}
+	if _, _, err := s.HybridSearch(t.Context(), memory.Filter{Owner: "alice"}, []string{"river"}, model, []float32{1}, 10); memory.ErrorCode(err) != memory.EInvalid {
+		t.Errorf("HybridSearch(wrong dimensions)=%v, want EInvalid", err)
+	}
+	if _, _, err := s.HybridSearch(t.Context(), memory.Filter{Owner: "alice"}, []string{"river"}, model, make([]float32, 16), 0); memory.ErrorCode(err) != memory.EInvalid {
+		t.Errorf("HybridSearch(limit 0)=%v, want EInvalid", err)
+	}
+}
+
+// hitList describes hits: each memory in full and its score.
+func hitList(hs []memory.Hit) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = fmt.Sprintf("%v %v", h.Memory, h.Score)
+	}
+	return out
+}

@@ -475,6 +475,35 @@ type termToken struct {
 // indexedKeywordSearch runs KeywordSearch on the keyword index, or returns
 // ok false when FTS5 must answer (see keywordIndex and termTokens).
 func (s *Store) indexedKeywordSearch(ctx context.Context, f filter, texts []string, limit int) (hits []memory.Hit, ok bool, err error) {
+	found, ok, err := s.indexedKeywordTop(ctx, f, texts, limit)
+	if err != nil || !ok || len(found) == 0 {
+		return nil, ok, err
+	}
+	ids := make([]int64, len(found))
+	for i, h := range found {
+		ids[i] = h.id
+	}
+	byID, err := s.hydrateIDs(ctx, ids)
+	if err != nil {
+		return nil, false, err
+	}
+	return keywordHits(found, byID), true, nil
+}
+
+// keywordHits returns the hits of the rows found that are in byID, keeping
+// their order.
+func keywordHits(found []kwHit, byID map[int64]*memory.Memory) []memory.Hit {
+	hits := make([]memory.Hit, 0, len(found))
+	for _, h := range found {
+		if m := byID[h.id]; m != nil {
+			hits = append(hits, memory.Hit{Memory: m, Score: h.score})
+		}
+	}
+	return hits
+}
+
+// indexedKeywordTop returns the row ids and scores of indexedKeywordSearch.
+func (s *Store) indexedKeywordTop(ctx context.Context, f filter, texts []string, limit int) (found []kwHit, ok bool, err error) {
 	x, err := s.keywordIndex(ctx)
 	if err != nil || x == nil {
 		return nil, false, err
@@ -492,25 +521,7 @@ func (s *Store) indexedKeywordSearch(ctx context.Context, f filter, texts []stri
 			return nil, true, nil
 		}
 	}
-	found := x.find(f, toks, cands, limit)
-	if len(found) == 0 {
-		return nil, true, nil
-	}
-	ids := make([]int64, len(found))
-	for i, h := range found {
-		ids[i] = h.id
-	}
-	byID, err := s.hydrateIDs(ctx, ids)
-	if err != nil {
-		return nil, false, err
-	}
-	hits = make([]memory.Hit, 0, len(found))
-	for _, h := range found {
-		if m := byID[h.id]; m != nil {
-			hits = append(hits, memory.Hit{Memory: m, Score: h.score})
-		}
-	}
-	return hits, true, nil
+	return x.find(f, toks, cands, limit), true, nil
 }
 
 // find searches the index for the tokens of the phrases ("": none) within

@@ -257,6 +257,15 @@ func (s *Store) VectorSearch(ctx context.Context, f memory.Filter, model string,
 	if err != nil {
 		return nil, err
 	}
+	top, err := s.vectorTop(ctx, flt, model, vec, limit)
+	if err != nil || len(top) == 0 {
+		return nil, err
+	}
+	return s.hydrate(ctx, top)
+}
+
+// vectorTop returns the row ids and scores of VectorSearch, best first.
+func (s *Store) vectorTop(ctx context.Context, flt filter, model string, vec []float32, limit int) ([]scored, error) {
 	dim, err := s.modelDim(ctx, model)
 	if err != nil {
 		return nil, err
@@ -275,11 +284,7 @@ func (s *Store) VectorSearch(ctx context.Context, f memory.Filter, model string,
 	if err != nil || sl == nil {
 		return nil, err
 	}
-	top := search(sl, flt, q, limit, ids)
-	if len(top) == 0 {
-		return nil, nil
-	}
-	return s.hydrate(ctx, top)
+	return search(sl, flt, q, limit, ids), nil
 }
 
 // slabFor returns the up-to-date slab of model and, for a filter the slab
@@ -391,13 +396,19 @@ func (s *Store) hydrate(ctx context.Context, top []scored) ([]memory.Hit, error)
 	if err != nil {
 		return nil, err
 	}
+	return vectorHits(top, byID), nil
+}
+
+// vectorHits returns the hits of the top rows read in byID, keeping their
+// order. A row deleted since the scan is left out.
+func vectorHits(top []scored, byID map[int64]*memory.Memory) []memory.Hit {
 	hits := make([]memory.Hit, 0, len(top))
 	for _, t := range top {
 		if m := byID[t.id]; m != nil {
 			hits = append(hits, memory.Hit{Memory: m, Score: max(-1, min(1, float64(t.score)))})
 		}
 	}
-	return hits, nil
+	return hits
 }
 
 // hydrateIDs reads the live memories of the rows by row id.

@@ -196,6 +196,7 @@ func AdjacentSQL(f memory.Filter, hashes []string, n int, window time.Duration) 
 // alone, loading it first if needed; ok is false when the index could not
 // answer and FTS5 would have.
 func (s *Store) KeywordSearchIndexed(ctx context.Context, f memory.Filter, terms []string, limit int) (hits []memory.Hit, ok bool, err error) {
+	s.kw.wg.Wait() // a background load under way
 	if err := s.preloadKW(ctx); err != nil {
 		return nil, false, err
 	}

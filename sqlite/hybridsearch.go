@@ -15,8 +15,9 @@ var _ memory.HybridSearcher = (*Store)(nil)
 
 // HybridSearch returns KeywordSearch(f, terms, limit) and VectorSearch(f,
 // model, vec, limit), with the same errors, reading the memories of both
-// lists in one query; a memory in both lists is the same value in each.
-// When the keyword index cannot answer, it makes the two calls.
+// lists in one query, without their vectors (see memory.HybridSearcher); a
+// memory in both lists is the same value in each. When the keyword index
+// cannot answer, it makes the two calls.
 func (s *Store) HybridSearch(ctx context.Context, f memory.Filter, terms []string, model string, vec []float32, limit int) (kw, dense []memory.Hit, err error) {
 	if _, err := newFilter(f); err != nil {
 		return nil, nil, err
@@ -40,6 +41,11 @@ func (s *Store) HybridSearch(ctx context.Context, f memory.Filter, terms []strin
 			return nil, nil, err
 		}
 		dense, err = s.VectorSearch(ctx, f, model, vec, limit)
+		for _, hs := range [][]memory.Hit{kw, dense} {
+			for _, h := range hs {
+				h.Memory.Embedding = nil
+			}
+		}
 		return kw, dense, err
 	}
 	top, err := s.vectorTop(ctx, flt, model, vec, limit)
@@ -53,7 +59,7 @@ func (s *Store) HybridSearch(ctx context.Context, f memory.Filter, terms []strin
 	for _, t := range top {
 		ids = append(ids, t.id)
 	}
-	byID, err := s.hydrateIDs(ctx, ids)
+	byID, err := s.readIDs(ctx, memoryColsNoVector, ids)
 	if err != nil {
 		return nil, nil, err
 	}

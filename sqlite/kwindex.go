@@ -172,6 +172,23 @@ func (x *kwIndex) setAttrs(id int64, owner []byte, created int64, superseded boo
 	return true
 }
 
+// pack moves the posting lists into one exactly sized array, leaving the
+// spare capacity that appends gave them while loading. A list that grows
+// later moves out of it (each list's capacity ends where it does).
+func (x *kwIndex) pack() {
+	n := 0
+	for _, t := range x.terms {
+		n += len(t.post)
+	}
+	arena := make([]uint32, n)
+	for i := range x.terms {
+		t := &x.terms[i]
+		k := copy(arena, t.post)
+		t.post, arena = arena[:k:k], arena[k:]
+	}
+	x.ids, x.owners, x.created = slices.Clip(x.ids), slices.Clip(x.owners), slices.Clip(x.created)
+}
+
 // compact renumbers the live slots when dead ones are more than a quarter
 // of all, dropping the dead from the posting lists and recomputing the
 // bounds, so that removals give memory back and keep scans short.

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -182,6 +183,13 @@ func addRow(x *kwIndex, st *sqlite3.Stmt, sink *tokenSink, buf []uint32) []uint3
 func (s *Store) loadKW(ctx context.Context) (*kwIndex, error) {
 	x := newKWIndex()
 	err := s.readRaw(ctx, func(c *sqlite3.Conn) error {
+		// The load reads every memory once: through a small page cache,
+		// so that it does not fill (and keep) a connection's cache with
+		// pages that searches do not need.
+		if err := c.Exec("PRAGMA cache_size = -1024"); err != nil {
+			return err
+		}
+		defer c.Exec(fmt.Sprintf("PRAGMA cache_size = %d", -max(1, s.CacheSize>>10)))
 		x = newKWIndex()
 		var err error
 		if x.seq, x.purges, err = rawCounters(c); err != nil {
@@ -201,6 +209,11 @@ func (s *Store) loadKW(ctx context.Context) (*kwIndex, error) {
 	if err != nil {
 		return nil, err
 	}
+	x.pack()
+	// Loading allocates several times what the index keeps (a string
+	// for every token read): give it back now rather than let the heap
+	// stay at its peak.
+	debug.FreeOSMemory()
 	return x, nil
 }
 
@@ -380,18 +393,25 @@ func (s *Store) installKW(x *kwIndex, err error) error {
 	return nil
 }
 
-// preloadKW loads the keyword index now, unless it is off or loaded.
+// preloadKW loads the keyword index now, unless it is off, loaded or
+// loading (in the background: searches use FTS5 until it is done).
 func (s *Store) preloadKW(ctx context.Context) error {
 	if s.NoKeywordIndex {
 		return nil
 	}
-	s.kw.mu.Lock()
-	skip := s.kw.idx != nil || s.kw.broken || s.kw.ctx == nil
-	s.kw.mu.Unlock()
+	k := &s.kw
+	k.mu.Lock()
+	skip := k.idx != nil || k.broken || k.loading || k.ctx == nil
+	k.loading = !skip
+	k.mu.Unlock()
 	if skip {
 		return nil
 	}
-	if err := s.installKW(s.loadKWTimed(ctx)); err != nil {
+	err := s.installKW(s.loadKWTimed(ctx))
+	k.mu.Lock()
+	k.loading = false
+	k.mu.Unlock()
+	if err != nil {
 		return fmt.Errorf("load keyword index: %w", err)
 	}
 	return nil

@@ -413,6 +413,12 @@ func vectorHits(top []scored, byID map[int64]*memory.Memory) []memory.Hit {
 
 // hydrateIDs reads the live memories of the rows by row id.
 func (s *Store) hydrateIDs(ctx context.Context, rowIDs []int64) (map[int64]*memory.Memory, error) {
+	return s.readIDs(ctx, memoryCols, rowIDs)
+}
+
+// readIDs reads the columns cols (memoryCols or memoryColsNoVector) of
+// the live memories of the rows by row id.
+func (s *Store) readIDs(ctx context.Context, cols string, rowIDs []int64) (map[int64]*memory.Memory, error) {
 	ids := make([]int64, 0, len(rowIDs))
 	seen := make(map[int64]bool, len(rowIDs))
 	for _, id := range rowIDs {
@@ -426,7 +432,7 @@ func (s *Store) hydrateIDs(ctx context.Context, rowIDs []int64) (map[int64]*memo
 		return byID, nil
 	}
 	js, _ := json.Marshal(ids) // int64s always marshal
-	rows, err := s.on(nil).QueryContext(ctx, "SELECT "+memoryCols+
+	rows, err := s.on(nil).QueryContext(ctx, "SELECT "+cols+
 		" FROM memories m WHERE m.id IN (SELECT value FROM json_each(?)) AND m.deleted_at IS NULL", string(js))
 	if err != nil {
 		return nil, fmt.Errorf("vector search: %w", err)

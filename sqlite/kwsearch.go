@@ -64,51 +64,10 @@ type kwHit struct {
 	score float64
 }
 
-// kwWorse orders hits as FTS5's ORDER BY rank, rowid does, worst first: a
+// worse orders hits as FTS5's ORDER BY rank, rowid does, worst first: a
 // lower score, or the same score and a later row.
-func kwWorse(a, b kwHit) bool {
+func (a kwHit) worse(b kwHit) bool {
 	return a.score < b.score || a.score == b.score && a.id > b.id
-}
-
-// kwTop keeps the k best hits in a min-heap (worst at the root).
-type kwTop struct {
-	k int
-	h []kwHit
-}
-
-func (t *kwTop) full() bool { return len(t.h) >= t.k }
-
-func (t *kwTop) offer(c kwHit) {
-	if len(t.h) < t.k {
-		t.h = append(t.h, c)
-		for i := len(t.h) - 1; i > 0; {
-			p := (i - 1) / 2
-			if !kwWorse(t.h[i], t.h[p]) {
-				break
-			}
-			t.h[i], t.h[p] = t.h[p], t.h[i]
-			i = p
-		}
-		return
-	}
-	if !kwWorse(t.h[0], c) {
-		return
-	}
-	t.h[0] = c
-	for i := 0; ; {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(t.h) && kwWorse(t.h[l], t.h[m]) {
-			m = l
-		}
-		if r < len(t.h) && kwWorse(t.h[r], t.h[m]) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		t.h[i], t.h[m] = t.h[m], t.h[i]
-		i = m
-	}
 }
 
 // boundMarginKW is the relative margin of a term's score bound over the
@@ -189,7 +148,7 @@ func (x *kwIndex) search(phrases []int32, sc kwScan, k int) []kwHit {
 		}
 	}
 	freq := make([]float64, len(qs))
-	top := kwTop{k: k, h: make([]kwHit, 0, min(k, 1024))}
+	top := topN[kwHit]{k: k, h: make([]kwHit, 0, min(k, 1024))}
 	for j, q := range qs {
 		if top.full() && rest[j] < top.h[0].score {
 			break
@@ -232,6 +191,6 @@ func (x *kwIndex) search(phrases []int32, sc kwScan, k int) []kwHit {
 		}
 	}
 	out := top.h
-	sort.Slice(out, func(i, j int) bool { return kwWorse(out[j], out[i]) })
+	sort.Slice(out, func(i, j int) bool { return out[j].worse(out[i]) })
 	return out
 }

@@ -109,31 +109,7 @@ func (s *Store) readRaw(ctx context.Context, fn func(c *sqlite3.Conn) error) err
 // rawRows runs query with text or integer args and calls row for each
 // result row; the statement's memory is valid only during the call.
 func rawRows(c *sqlite3.Conn, query string, row func(st *sqlite3.Stmt), args ...any) error {
-	st, _, err := c.Prepare(query)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	for i, a := range args {
-		switch a := a.(type) {
-		case string:
-			err = st.BindText(i+1, a)
-		case int64:
-			err = st.BindInt64(i+1, a)
-		default:
-			err = fmt.Errorf("argument %d: unsupported type %T", i+1, a)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	for st.Step() {
-		row(st)
-	}
-	if err := st.Err(); err != nil {
-		return err
-	}
-	return st.Close()
+	return rawQuery(c, query, func(st *sqlite3.Stmt) error { row(st); return nil }, args...)
 }
 
 // rawCounters reads the change counters.

@@ -190,3 +190,10 @@ func AdjacentSQL(f memory.Filter, hashes []string, n int, window time.Duration) 
 	}
 	return adjacentSQL(flt, hashes, n, window)
 }
+
+// CheckFTS runs FTS5's integrity check of the full-text index on s's own
+// connection (where the fts5 module is registered).
+func (s *Store) CheckFTS(ctx context.Context) error {
+	_, err := s.db.ExecContext(ctx, "INSERT INTO memories_fts (memories_fts, rank) VALUES ('integrity-check', 0)")
+	return err
+}

@@ -230,3 +230,38 @@ export function loading() {
 export function errorPanel(err) {
   return h('p', { class: 'form-error', role: 'alert' }, err?.message || String(err));
 }
+
+// notice is a plain statement in a panel, such as a feature that is not
+// available on this server.
+export function notice(text, attrs) {
+  return h('p', { class: 'notice', ...attrs }, text);
+}
+
+// readOnlyNote explains why a control is disabled for a read-only key.
+export function readOnlyNote(what) {
+  return h('p', { class: 'muted read-only-note' }, `Your key is read-only: ${what} needs a key with the write scope.`);
+}
+
+// facts renders [label, value] pairs as a description list; values may be
+// nodes or text, and null pairs are left out.
+export function facts(pairs, attrs) {
+  const dl = h('dl', { class: 'facts', ...attrs });
+  for (const p of pairs) {
+    if (p) dl.append(h('dt', null, p[0]), h('dd', null, p[1] ?? '—'));
+  }
+  return dl;
+}
+
+// saveBlob hands a Blob to the browser as a download named filename. The
+// link lives only for the click; its object URL is revoked afterwards.
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}

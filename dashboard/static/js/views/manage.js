@@ -1,8 +1,10 @@
 // Manage: bulk delete by tag, type and time with a preview count
-// (POST /api/manage/bulk-delete, dry_run then confirm_count), delete
-// untagged memories, clean up duplicates, tag statistics.
+// (POST /api/manage/bulk-delete, dry_run then confirm_count), conflicts
+// (views/conflicts.js), delete untagged memories, clean up duplicates, tag
+// statistics.
 import { h, clear, fmtDate } from '../dom.js';
 import { api } from '../api.js';
+import { conflictsPanel } from './conflicts.js';
 import { field, typeSelect, parseTags, checkDate, errorBox, showError, hideError, section, confirmDialog, toast, loading, errorPanel, InputError } from '../ui.js';
 
 export const title = 'Manage';
@@ -112,8 +114,10 @@ export async function render(root, ctx) {
   });
   const stats = h('div', { id: 'tag-stats' }, loading());
 
+  const conflicts = conflictsPanel(ctx);
   root.append(h('h1', null, 'Manage'),
     section('Bulk delete', form),
+    conflicts.panel,
     section('Untagged memories', untagged),
     section('Duplicates', h('p', null, 'Merge memories that differ only in case, spacing or punctuation.'), cleanErr, cleanStatus, cleanBtn),
     section('Tag statistics', stats));
@@ -152,6 +156,6 @@ export async function render(root, ctx) {
       }
     } else stats.append(errorPanel(t.reason));
   }
-  await loadAux();
-  return undefined;
+  await Promise.all([loadAux(), conflicts.load()]);
+  return conflicts.cleanup;
 }

@@ -1,10 +1,11 @@
 // Settings: theme, the session, server facts (GET /api/health/detailed),
-// API keys for admins (GET/POST /api/keys, DELETE /api/keys/{id}), and
-// what this version does not have (backup, consolidation, sync).
+// API keys for admins (GET/POST /api/keys, DELETE /api/keys/{id}), and the
+// panels of views/operations.js: export, backup, sync and consolidation.
 import { h, clear, fmtDate } from '../dom.js';
 import { api, enc, principal, isAdmin, expiresAt } from '../api.js';
 import { field, errorBox, showError, hideError, section, confirmDialog, toast, loading, errorPanel, InputError } from '../ui.js';
 import { toggleTheme } from '../prefs.js';
+import { exportPanel, backupPanel, syncPanel, consolidationPanel } from './operations.js';
 
 export const title = 'Settings';
 
@@ -128,14 +129,23 @@ export async function render(root, ctx) {
     section('Server', server),
   ];
   if (isAdmin()) parts.push(await keysPanel(ctx));
-  parts.push(section('Backup, consolidation and sync',
-    h('p', { id: 'not-available', class: 'notice' }, 'Backup, consolidation and sync are not available in this version. ' +
-      'Back up by copying the database file while the server is stopped (or with sqlite3 .backup while it runs).')));
-  if (!ctx.alive()) return undefined;
+  const backup = backupPanel(ctx);
+  const sync = syncPanel(ctx);
+  const consolidation = consolidationPanel(ctx);
+  parts.push(exportPanel(), backup.panel, sync.panel, consolidation.panel);
+  if (!ctx.alive()) {
+    sync.cleanup();
+    return undefined;
+  }
   root.append(...parts);
+  await Promise.all([backup.load(), sync.load(), consolidation.load(), serverFacts(ctx, server)]);
+  return sync.cleanup;
+}
+
+async function serverFacts(ctx, server) {
   try {
     const d = await api.get('/api/health/detailed');
-    if (!ctx.alive()) return undefined;
+    if (!ctx.alive()) return;
     const sem = d.semantic_search || {};
     clear(server).append(h('dl', { class: 'facts' },
       h('dt', null, 'Status'), h('dd', null, d.status || '—'),
@@ -147,5 +157,4 @@ export async function render(root, ctx) {
   } catch (x) {
     if (ctx.alive()) clear(server).append(errorPanel(x));
   }
-  return undefined;
 }

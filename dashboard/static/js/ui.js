@@ -265,3 +265,17 @@ export function saveBlob(blob, filename) {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
+
+// stacked marks a table whose rows become label: value blocks on narrow
+// screens (see table.stack in app.css): each body cell is labelled with
+// its column's heading. It returns the table.
+export function stacked(table) {
+  const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent);
+  for (const tr of table.querySelectorAll('tbody tr')) {
+    [...tr.children].forEach((cell, i) => {
+      if (heads[i]) cell.dataset.label = heads[i];
+    });
+  }
+  table.classList.add('stack');
+  return table;
+}

@@ -8,7 +8,7 @@
 import { h, clear, fmtDate, memoryLink, shortHash, clip, nextId } from '../dom.js';
 import { api, canWrite, unavailable } from '../api.js';
 import { onEvent } from '../events.js';
-import { field, errorBox, showError, hideError, section, confirmDialog, toast, loading, errorPanel, notice, readOnlyNote, facts } from '../ui.js';
+import { field, errorBox, showError, hideError, section, confirmDialog, toast, loading, errorPanel, notice, readOnlyNote, facts, stacked } from '../ui.js';
 import { reportView } from './report.js';
 
 export const title = 'Consolidation';
@@ -144,9 +144,9 @@ export async function render(root, ctx) {
     resumeAll.addEventListener('click', () => setPause(false, ''));
     clear(statusBox).append(statusFacts(st),
       h('h3', null, 'Schedules'),
-      h('div', { class: 'table-wrap' }, h('table', { class: 'schedules' },
+      h('div', { class: 'table-wrap' }, stacked(h('table', { class: 'schedules' },
         h('thead', null, h('tr', null, ['Horizon', 'Schedule', 'Next run', 'Last scheduled', 'State', 'Action'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', null, rows))),
+        h('tbody', null, rows)))),
       h('p', { class: 'muted' }, 'Pausing stops your scheduled passes only; “Run now” still works.'),
       h('div', { class: 'row wrap' }, pauseAll, resumeAll));
   }

@@ -7,7 +7,7 @@
 // (#/graph?mode=tags, GET /api/memories).
 import { h, s, clear, clip, isHash, fmtScore, nextId, memoryLink } from '../dom.js';
 import { api, enc, canWrite, unavailable } from '../api.js';
-import { field, navigate, section, loading, errorPanel, errorBox, showError, hideError, notice, toast, InputError } from '../ui.js';
+import { field, navigate, section, loading, errorPanel, errorBox, showError, hideError, notice, toast, stacked, InputError } from '../ui.js';
 
 export const title = 'Graph';
 const MAX_NODES = 300;
@@ -347,9 +347,9 @@ async function renderAssociations(root, ctx) {
     h('td', { class: 'num' }, String(n.degree)), h('td', { class: 'num' }, fmtScore(n.quality_score))));
   below.append(typeLegend(palette),
     h('details', { class: 'graph-list' }, h('summary', null, 'The same memories as a list'),
-      h('div', { class: 'table-wrap' }, h('table', null,
+      h('div', { class: 'table-wrap' }, stacked(h('table', null,
         h('thead', null, h('tr', null, ['Memory', 'Type', 'Connections', 'Quality'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', null, rows)))));
+        h('tbody', null, rows))))));
   return undefined;
 }
 

@@ -5,7 +5,7 @@
 import { h, clear, fmtDate } from '../dom.js';
 import { api } from '../api.js';
 import { conflictsPanel } from './conflicts.js';
-import { field, typeSelect, parseTags, checkDate, errorBox, showError, hideError, section, confirmDialog, toast, loading, errorPanel, InputError } from '../ui.js';
+import { field, typeSelect, parseTags, checkDate, errorBox, showError, hideError, section, confirmDialog, toast, loading, errorPanel, stacked, InputError } from '../ui.js';
 
 export const title = 'Manage';
 
@@ -150,9 +150,9 @@ export async function render(root, ctx) {
       const rows = t.value.tags || [];
       if (!rows.length) stats.append(h('p', { class: 'muted' }, 'No tags yet.'));
       else {
-        stats.append(h('div', { class: 'table-wrap' }, h('table', null,
+        stats.append(h('div', { class: 'table-wrap' }, stacked(h('table', null,
           h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Tag'), h('th', { scope: 'col' }, 'Count'), h('th', { scope: 'col' }, 'Last used'), h('th', { scope: 'col' }, 'Types'))),
-          h('tbody', null, rows.map((r) => h('tr', null, h('td', null, r.tag), h('td', { class: 'num' }, String(r.count)), h('td', null, fmtDate(r.last_used_iso)), h('td', null, (r.memory_types || []).join(', '))))))));
+          h('tbody', null, rows.map((r) => h('tr', null, h('td', null, r.tag), h('td', { class: 'num' }, String(r.count)), h('td', null, fmtDate(r.last_used_iso)), h('td', null, (r.memory_types || []).join(', ')))))))));
       }
     } else stats.append(errorPanel(t.reason));
   }

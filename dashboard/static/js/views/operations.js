@@ -8,7 +8,7 @@
 import { h, clear, fmtDate, fmtBytes, fmtDuration, nextId } from '../dom.js';
 import { api, download, isAdmin, canWrite, unavailable } from '../api.js';
 import { onEvent } from '../events.js';
-import { errorBox, showError, hideError, section, toast, loading, errorPanel, notice, readOnlyNote, facts, saveBlob } from '../ui.js';
+import { errorBox, showError, hideError, section, toast, loading, errorPanel, notice, readOnlyNote, facts, saveBlob, stacked } from '../ui.js';
 import { statusFacts } from './consolidation.js';
 
 function panel(title, id, ...children) {
@@ -63,10 +63,10 @@ export function backupPanel(ctx) {
         return;
       }
       list.append(h('p', { class: 'muted' }, `${res.total_count} backup${res.total_count === 1 ? '' : 's'}, ${fmtBytes(res.total_size_bytes || 0)} in all, newest first.`),
-        h('div', { class: 'table-wrap' }, h('table', { class: 'backups' },
+        h('div', { class: 'table-wrap' }, stacked(h('table', { class: 'backups' },
           h('thead', null, h('tr', null, ['File', 'Size', 'Made', 'Age'].map((c) => h('th', { scope: 'col' }, c)))),
           h('tbody', null, bs.map((b) => h('tr', null, h('td', { class: 'hash' }, b.filename), h('td', { class: 'num' }, fmtBytes(b.size_bytes || 0)),
-            h('td', null, fmtDate(b.created_at)), h('td', null, b.age_days ? `${b.age_days} day${b.age_days === 1 ? '' : 's'}` : 'today')))))));
+            h('td', null, fmtDate(b.created_at)), h('td', null, b.age_days ? `${b.age_days} day${b.age_days === 1 ? '' : 's'}` : 'today'))))))));
     } catch (x) {
       if (ctx.alive()) clear(list).append(errorPanel(x));
     }
@@ -133,7 +133,8 @@ export function syncPanel(ctx) {
   const box = h('div', { id: 'sync-status' }, loading());
   const err = errorBox();
   const result = h('p', { role: 'status', class: 'muted', id: 'sync-result' });
-  const controls = h('div', { class: 'row wrap', hidden: true });
+  const controls = h('div', { class: 'row wrap' });
+  const actions = h('div', { hidden: true }, controls, canWrite() ? null : readOnlyNote('syncing now'));
   const force = h('button', { type: 'button', class: 'primary', id: 'sync-now', disabled: !canWrite() }, 'Sync now');
   const pause = h('button', { type: 'button', id: 'sync-pause' }, 'Pause sync');
   const resume = h('button', { type: 'button', id: 'sync-resume' }, 'Resume sync');
@@ -166,18 +167,18 @@ export function syncPanel(ctx) {
       st = await api.get('/api/sync/status');
     } catch (x) {
       if (!ctx.alive()) return;
-      controls.hidden = true;
+      actions.hidden = true;
       clear(box).append(unavailable(x) || x.status === 404 ? notice(`Sync is not available on this server: ${x.message}`) : errorPanel(x));
       return;
     }
     if (!ctx.alive()) return;
     clear(box);
     if (!st.is_hybrid) {
-      controls.hidden = true;
+      actions.hidden = true;
       box.append(notice('This server does not sync: its storage backend is not hybrid (a local database with a Cloudflare copy). Nothing to show here.', { id: 'sync-unavailable' }));
       return;
     }
-    controls.hidden = false;
+    actions.hidden = false;
     pause.hidden = st.is_paused;
     resume.hidden = !st.is_paused;
     box.append(facts([
@@ -202,10 +203,8 @@ export function syncPanel(ctx) {
     clearTimeout(timer);
     timer = setTimeout(load, 300);
   });
-  const children = [h('p', null, 'With the hybrid backend, memories are written locally and copied to Cloudflare in the background.'), box, err, result, controls];
-  if (!canWrite()) children.push(readOnlyNote('syncing now'));
   return {
-    panel: panel('Sync', 'sync-panel', ...children),
+    panel: panel('Sync', 'sync-panel', h('p', null, 'With the hybrid backend, memories are written locally and copied to Cloudflare in the background.'), box, err, result, actions),
     load,
     cleanup: () => {
       off();

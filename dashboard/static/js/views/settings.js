@@ -3,7 +3,7 @@
 // panels of views/operations.js: export, backup, sync and consolidation.
 import { h, clear, fmtDate } from '../dom.js';
 import { api, enc, principal, isAdmin, expiresAt } from '../api.js';
-import { field, errorBox, showError, hideError, section, confirmDialog, toast, loading, errorPanel, InputError } from '../ui.js';
+import { field, errorBox, showError, hideError, section, confirmDialog, toast, loading, errorPanel, stacked, InputError } from '../ui.js';
 import { toggleTheme } from '../prefs.js';
 import { exportPanel, backupPanel, syncPanel, consolidationPanel } from './operations.js';
 
@@ -58,9 +58,9 @@ async function keysPanel(ctx) {
         list.append(h('p', { class: 'muted' }, 'No keys.'));
         return;
       }
-      list.append(h('div', { class: 'table-wrap' }, h('table', { class: 'keys-table' },
+      list.append(h('div', { class: 'table-wrap' }, stacked(h('table', { class: 'keys-table' },
         h('thead', null, h('tr', null, ['Name', 'Scope', 'Owner', 'Created', 'Last used', 'Expires', 'Status', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', null, keys.map((k) => keyRow(k, reload, listErr))))));
+        h('tbody', null, keys.map((k) => keyRow(k, reload, listErr)))))));
     } catch (x) {
       if (ctx.alive()) clear(list).append(errorPanel(x));
     }

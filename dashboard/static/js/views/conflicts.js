@@ -6,7 +6,7 @@
 import { h, clear, fmtDate, fmtScore, memoryLink, shortHash, clip } from '../dom.js';
 import { api, canWrite, unavailable } from '../api.js';
 import { onEvent } from '../events.js';
-import { errorBox, showError, hideError, confirmDialog, toast, loading, errorPanel, notice, readOnlyNote, section } from '../ui.js';
+import { errorBox, showError, hideError, confirmDialog, toast, loading, errorPanel, notice, readOnlyNote, section, offText } from '../ui.js';
 
 function side(label, hash, content, onKeep) {
   const keep = h('button', { type: 'button', class: 'primary small', dataset: { action: 'keep', hash }, 'aria-label': `Keep memory ${label}: ${clip(content, 60)}` }, 'Keep this one');
@@ -43,7 +43,7 @@ export function conflictsPanel(ctx) {
       res = await api.get('/api/conflicts');
     } catch (x) {
       if (!ctx.alive()) return;
-      clear(box).append(unavailable(x) ? notice(`Conflict detection is not available on this server: ${x.message}`) : errorPanel(x));
+      clear(box).append(unavailable(x) ? notice(offText('Conflict detection', x)) : errorPanel(x));
       return;
     }
     if (!ctx.alive()) return;

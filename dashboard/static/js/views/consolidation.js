@@ -8,7 +8,7 @@
 import { h, clear, fmtDate, memoryLink, shortHash, clip, nextId } from '../dom.js';
 import { api, canWrite, unavailable } from '../api.js';
 import { onEvent } from '../events.js';
-import { field, errorBox, showError, hideError, section, confirmDialog, toast, loading, errorPanel, notice, readOnlyNote, facts, stacked } from '../ui.js';
+import { field, errorBox, showError, hideError, section, confirmDialog, toast, loading, errorPanel, notice, readOnlyNote, facts, stacked, offText } from '../ui.js';
 import { reportView } from './report.js';
 
 export const title = 'Consolidation';
@@ -17,7 +17,7 @@ export const HORIZONS = ['daily', 'weekly', 'monthly', 'quarterly', 'yearly'];
 const ARCHIVE_PAGE = 20;
 
 function offPanel(box, x, what) {
-  clear(box).append(unavailable(x) ? notice(`${what} is not available on this server: ${x.message}`, { dataset: { unavailable: 'true' } }) : errorPanel(x));
+  clear(box).append(unavailable(x) ? notice(offText(what, x), { dataset: { unavailable: 'true' } }) : errorPanel(x));
 }
 
 function runSummary(run) {
@@ -55,6 +55,7 @@ export async function render(root, ctx) {
   const runStatus = h('p', { class: 'muted', role: 'status', id: 'run-status' });
   const runBtn = h('button', { type: 'submit', class: 'primary', disabled: !writer }, 'Run now');
   const reportBox = h('div', { id: 'consolidation-report' });
+  let unavailableHere = false;
   const runForm = h('form', { id: 'consolidation-form', novalidate: true, 'aria-label': 'Run consolidation' },
     h('div', { class: 'grid3' }, field('Horizon', horizon, 'which memories and phases')),
     h('div', { class: 'check' }, dry, h('label', { for: dry.id }, 'Dry run: report what would change, change nothing')),
@@ -85,10 +86,13 @@ export async function render(root, ctx) {
     } catch (x) {
       runStatus.textContent = '';
       if (x.status === 409) showError(runErr, `Another pass is running: try again when it has finished. (${x.message})`);
-      else if (unavailable(x)) showError(runErr, `Consolidation is not available on this server: ${x.message}`);
+      else if (unavailable(x)) {
+        unavailableHere = true;
+        showError(runErr, offText('Consolidation', x));
+      }
       else showError(runErr, x);
     } finally {
-      runBtn.disabled = !writer;
+      runBtn.disabled = !writer || unavailableHere;
     }
   });
 
@@ -123,7 +127,13 @@ export async function render(root, ctx) {
     try {
       st = await api.get('/api/consolidation/status');
     } catch (x) {
-      if (ctx.alive()) offPanel(statusBox, x, 'Consolidation');
+      if (!ctx.alive()) return;
+      offPanel(statusBox, x, 'Consolidation');
+      if (unavailable(x)) {
+        unavailableHere = true;
+        runBtn.disabled = true;
+        runStatus.textContent = 'Consolidation is not available on this server, so no pass can run.';
+      }
       return;
     }
     if (!ctx.alive()) return;

@@ -8,7 +8,7 @@
 import { h, clear, fmtDate, fmtEpoch, fmtScore, isHash, memoryLink, shortHash, clip } from '../dom.js';
 import { api, unavailable } from '../api.js';
 import { onMemoryEvent } from '../events.js';
-import { field, typeSelect, parseTags, errorBox, showError, hideError, tagChips, section, confirmDialog, toast, navigate, loading, errorPanel, memoryList, notice, facts, InputError } from '../ui.js';
+import { field, typeSelect, parseTags, errorBox, showError, hideError, tagChips, section, confirmDialog, toast, navigate, loading, errorPanel, memoryList, notice, facts, InputError, offText } from '../ui.js';
 
 export const title = 'Memory';
 
@@ -74,7 +74,7 @@ async function connections(hash, ctx, box) {
     [conn, sub] = await Promise.all([api.get(`/api/graph/connected/${hash}?max_hops=2`), api.get(`/api/graph/subgraph/${hash}?radius=2`)]);
   } catch (x) {
     if (!ctx.alive()) return;
-    clear(box).append(unavailable(x) ? notice(`The associations graph is not available on this server: ${x.message}`) : errorPanel(x));
+    clear(box).append(unavailable(x) ? notice(offText('The associations graph', x)) : errorPanel(x));
     return;
   }
   if (!ctx.alive()) return;
@@ -120,7 +120,7 @@ async function suggestions(hash, ctx, box) {
       memoryLink(sg.hash, null, clip(sg.content_preview || shortHash(sg.hash), 140)), ' ',
       h('span', { class: 'badge type' }, sg.memory_type || 'note'), ' ', h('span', { class: 'muted' }, `similarity ${fmtScore(sg.similarity)}`)))));
   } catch (x) {
-    if (ctx.alive()) clear(box).append(unavailable(x) ? notice(`Suggestions are not available on this server: ${x.message}`) : errorPanel(x));
+    if (ctx.alive()) clear(box).append(unavailable(x) ? notice(offText('Suggestions', x, 'are')) : errorPanel(x));
   }
 }
 

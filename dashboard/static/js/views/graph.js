@@ -7,7 +7,7 @@
 // (#/graph?mode=tags, GET /api/memories).
 import { h, s, clear, clip, isHash, fmtScore, nextId, memoryLink } from '../dom.js';
 import { api, enc, canWrite, unavailable } from '../api.js';
-import { field, navigate, section, loading, errorPanel, errorBox, showError, hideError, notice, toast, stacked, InputError } from '../ui.js';
+import { field, navigate, section, loading, errorPanel, errorBox, showError, hideError, notice, toast, stacked, InputError, offText } from '../ui.js';
 
 export const title = 'Graph';
 const MAX_NODES = 300;
@@ -198,7 +198,7 @@ function runButton(err) {
       toast(`Consolidation finished: ${stored} new association${stored === 1 ? '' : 's'}.`, 'ok');
       navigate('graph');
     } catch (x) {
-      showError(err, unavailable(x) ? `Consolidation is not available on this server: ${x.message}` : x);
+      showError(err, unavailable(x) ? offText('Consolidation', x) : x);
       b.disabled = false;
       b.textContent = 'Run consolidation now';
     }
@@ -250,8 +250,11 @@ async function renderAssociations(root, ctx) {
   } catch (x) {
     if (!ctx.alive()) return undefined;
     clear(box);
-    if (unavailable(x)) box.append(notice(`The associations graph is not available on this server: ${x.message}`, { id: 'graph-unavailable' }), h('div', { class: 'row' }, tagsButton()));
-    else box.append(errorPanel(x));
+    if (unavailable(x)) {
+      form.hidden = true;
+      box.classList.add('empty');
+      box.append(h('div', { class: 'graph-empty' }, notice(offText('The associations graph', x), { id: 'graph-unavailable' }), h('div', { class: 'row wrap' }, tagsButton())));
+    } else box.append(errorPanel(x));
     return undefined;
   }
   if (!ctx.alive()) return undefined;

@@ -8,7 +8,7 @@
 import { h, clear, fmtDate, fmtBytes, fmtDuration, nextId } from '../dom.js';
 import { api, download, isAdmin, canWrite, unavailable } from '../api.js';
 import { onEvent } from '../events.js';
-import { errorBox, showError, hideError, section, toast, loading, errorPanel, notice, readOnlyNote, facts, saveBlob, stacked } from '../ui.js';
+import { errorBox, showError, hideError, section, toast, loading, errorPanel, notice, readOnlyNote, facts, saveBlob, stacked, offText } from '../ui.js';
 import { statusFacts } from './consolidation.js';
 
 function panel(title, id, ...children) {
@@ -77,14 +77,14 @@ export function backupPanel(ctx) {
     try {
       st = await api.get('/api/backup/status');
     } catch (x) {
-      if (ctx.alive()) clear(box).append(unavailable(x) ? notice(`Backups are not available on this server: ${x.message}`) : errorPanel(x));
+      if (ctx.alive()) clear(box).append(unavailable(x) ? notice(offText('Backups', x, 'are')) : errorPanel(x));
       return;
     }
     if (!ctx.alive()) return;
     clear(box);
     if (!st.available) {
       box.append(notice(`Backups are not available on this server${st.message ? ': ' + st.message : '.'}`, { id: 'backup-unavailable' }));
-      now.hidden = true;
+      adminPart.hidden = true;
       return;
     }
     box.append(facts([
@@ -115,16 +115,16 @@ export function backupPanel(ctx) {
       load();
     } catch (x) {
       result.textContent = '';
-      showError(err, unavailable(x) ? `Backups are not available on this server: ${x.message}` : x);
+      showError(err, unavailable(x) ? offText('Backups', x, 'are') : x);
     } finally {
       now.disabled = false;
     }
   });
 
-  const children = [h('p', null, 'Verified copies of the whole database (every user’s memories), taken while the server runs.'), box];
-  if (isAdmin()) children.push(err, result, h('div', { class: 'row' }, now), h('h3', null, 'Backups'), list);
-  else children.push(h('p', { class: 'muted', id: 'backup-admin-note' }, 'Making and listing backups is for administrators: a backup holds every user’s memories. Use Export for a copy of your own.'));
-  return { panel: panel('Backup', 'backup-panel', ...children), load };
+  const adminPart = isAdmin()
+    ? h('div', null, err, result, h('div', { class: 'row' }, now), h('h3', null, 'Backups'), list)
+    : h('p', { class: 'muted', id: 'backup-admin-note' }, 'Making and listing backups is for administrators: a backup holds every user’s memories. Use Export for a copy of your own.');
+  return { panel: panel('Backup', 'backup-panel', h('p', null, 'Verified copies of the whole database (every user’s memories), taken while the server runs.'), box, adminPart), load };
 }
 
 // syncPanel shows hybrid sync, with "sync now" and, for admins, pause and
@@ -168,7 +168,7 @@ export function syncPanel(ctx) {
     } catch (x) {
       if (!ctx.alive()) return;
       actions.hidden = true;
-      clear(box).append(unavailable(x) || x.status === 404 ? notice(`Sync is not available on this server: ${x.message}`) : errorPanel(x));
+      clear(box).append(unavailable(x) || x.status === 404 ? notice(offText('Sync', x)) : errorPanel(x));
       return;
     }
     if (!ctx.alive()) return;
@@ -218,13 +218,16 @@ export function consolidationPanel(ctx) {
   const box = h('div', { id: 'settings-consolidation' }, loading());
   const link = h('a', null, 'Open Consolidation: run a pass, history, archive');
   link.setAttribute('href', '#/consolidation');
+  const more = h('p', null, link);
   async function load() {
     try {
       const st = await api.get('/api/consolidation/status');
       if (ctx.alive()) clear(box).append(statusFacts(st));
     } catch (x) {
-      if (ctx.alive()) clear(box).append(unavailable(x) ? notice(`Consolidation is not available on this server: ${x.message}`) : errorPanel(x));
+      if (!ctx.alive()) return;
+      clear(box).append(unavailable(x) ? notice(offText('Consolidation', x)) : errorPanel(x));
+      more.hidden = unavailable(x);
     }
   }
-  return { panel: panel('Consolidation', 'consolidation-panel', box, h('p', null, link)), load };
+  return { panel: panel('Consolidation', 'consolidation-panel', box, more), load };
 }

@@ -34,7 +34,7 @@ async function graphCounts() {
 // search counts the memories it returns as used, and the archive check
 // needs the seeded temporary memories unused.
 export async function earlyChecks({ browser, check, seeded }) {
-  await check('12. graph: with no associations it offers consolidation; a real pass run from there draws typed edges with a legend that filters; a node opens its memory', async () => {
+  await check('12. graph: with no associations it offers consolidation; a real pass run from there draws typed edges with a legend that filters; a pass elsewhere is announced live; a node opens its memory', async () => {
     const err = await store(ERROR, ['kafka', 'incident'], { memory_type: 'error' });
     const fix = await store(FIX, ['kafka'], { memory_type: 'note' });
     for (const [i, [a, b]] of THREADS.entries()) {
@@ -75,6 +75,14 @@ export async function earlyChecks({ browser, check, seeded }) {
     await page.click('form.graph-form button[type=submit]');
     await visibleError(page, 'form.graph-form', /whole number from 0 to 1000/);
     assert(page.url() === url, `a bad minimum navigated to ${page.url()}`);
+    // A pass finished elsewhere is announced live, with a redraw.
+    await page.locator('#live.on').waitFor({ state: 'visible' });
+    const daily = await rest('POST', '/api/consolidation/run', { time_horizon: 'daily' });
+    assert(daily.status === 200 && daily.data.status === 'completed', `daily pass: ${JSON.stringify(daily.data).slice(0, 200)}`);
+    await page.locator('#graph-changed').waitFor({ state: 'visible', timeout: 15000 });
+    await page.click('#graph-changed button');
+    await page.locator('#graph svg line.edge').first().waitFor({ state: 'visible' });
+    assert(!(await page.locator('#graph-changed').isVisible()), 'the change notice stays after a redraw');
     // A node opens its memory, by keyboard too.
     const node = view.nodes.find((n) => n.id === fix) ? fix : view.nodes[0].id;
     await page.locator(`#graph svg g.node[data-hash="${node}"]`).focus();

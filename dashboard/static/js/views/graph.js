@@ -7,6 +7,7 @@
 // (#/graph?mode=tags, GET /api/memories).
 import { h, s, clear, clip, isHash, fmtScore, nextId, memoryLink } from '../dom.js';
 import { api, enc, canWrite, unavailable } from '../api.js';
+import { onEvent } from '../events.js';
 import { field, navigate, section, loading, errorPanel, errorBox, showError, hideError, notice, toast, stacked, InputError, offText } from '../ui.js';
 
 export const title = 'Graph';
@@ -235,6 +236,11 @@ async function renderAssociations(root, ctx) {
   });
 
   const info = h('p', { class: 'muted', role: 'status', id: 'graph-info' });
+  // New relations (a pass finished, a conflict was found) are announced,
+  // not drawn at once: a redraw moves every dot.
+  const redraw = h('button', { type: 'button', class: 'small' }, 'Redraw');
+  redraw.addEventListener('click', () => navigate('graph', { limit, min_connections: minConn }));
+  const changed = h('p', { class: 'notice', id: 'graph-changed', role: 'status', hidden: true }, 'The graph has changed since it was drawn. ', redraw);
   const filters = h('fieldset', { class: 'rel-filter', id: 'graph-filter', hidden: true });
   const box = h('div', { id: 'graph', class: 'graph-box' }, loading());
   const below = h('div');
@@ -242,22 +248,25 @@ async function renderAssociations(root, ctx) {
   root.append(h('h1', null, 'Graph'),
     section('Associations',
       h('p', null, 'Each dot is a memory (larger: more connections); each line a relation that consolidation or conflict detection found. Select a dot to open it.'),
-      form, err, info, filters, box, below));
+      form, err, changed, info, filters, box, below));
+  const off = onEvent((type) => {
+    if (type === 'consolidation_completed' || type === 'conflict_detected' || type === 'memory_archived' || type === 'memory_restored') changed.hidden = false;
+  });
 
   let view;
   try {
     view = await api.get(`/api/analytics/graph-visualization?limit=${limit}&min_connections=${minConn}`);
   } catch (x) {
-    if (!ctx.alive()) return undefined;
+    if (!ctx.alive()) return off;
     clear(box);
     if (unavailable(x)) {
       form.hidden = true;
       box.classList.add('empty');
       box.append(h('div', { class: 'graph-empty' }, notice(offText('The associations graph', x), { id: 'graph-unavailable' }), h('div', { class: 'row wrap' }, tagsButton())));
     } else box.append(errorPanel(x));
-    return undefined;
+    return off;
   }
-  if (!ctx.alive()) return undefined;
+  if (!ctx.alive()) return off;
   clear(box);
   const nodes = view.nodes || [];
   const edges = view.edges || [];
@@ -270,11 +279,11 @@ async function renderAssociations(root, ctx) {
         'Run a pass now, or look at memories linked by the tags they share.'),
       canWrite() ? null : h('p', { class: 'muted' }, 'Your key is read-only: running consolidation needs a key with the write scope.'),
       h('div', { class: 'row wrap' }, runButton(err), tagsButton())));
-    return undefined;
+    return off;
   }
   if (!nodes.length) {
     box.append(h('p', { class: 'muted graph-none' }, `No memory has at least ${minConn} connection${minConn === 1 ? '' : 's'}. Lower “Least connections” to see more.`));
-    return undefined;
+    return off;
   }
 
   // Positions: indices of nodes, links for the layout.
@@ -353,7 +362,7 @@ async function renderAssociations(root, ctx) {
       h('div', { class: 'table-wrap' }, stacked(h('table', null,
         h('thead', null, h('tr', null, ['Memory', 'Type', 'Connections', 'Quality'].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', null, rows))))));
-  return undefined;
+  return off;
 }
 
 async function renderTags(root, ctx) {

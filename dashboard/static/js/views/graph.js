@@ -272,6 +272,7 @@ async function renderAssociations(root, ctx) {
   const edges = view.edges || [];
   const meta = view.meta || {};
   if (!meta.total_edges) {
+    form.hidden = true;
     box.classList.add('empty');
     box.append(h('div', { class: 'graph-empty', id: 'graph-empty' },
       h('p', null, h('strong', null, 'No associations yet.')),

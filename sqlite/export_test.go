@@ -214,3 +214,10 @@ func (s *Store) KeywordIndexState() (loaded, broken bool) {
 	defer s.kw.mu.Unlock()
 	return s.kw.idx != nil, s.kw.broken
 }
+
+// CheckFTS runs FTS5's integrity check of the full-text index on s's own
+// connection (where the fts5 module is registered).
+func (s *Store) CheckFTS(ctx context.Context) error {
+	_, err := s.db.ExecContext(ctx, "INSERT INTO memories_fts (memories_fts, rank) VALUES ('integrity-check', 0)")
+	return err
+}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 
 	"github.com/google/jsonschema-go/jsonschema"
 	memory "github.com/mcp-memory-go/memory"
@@ -31,6 +32,9 @@ type Options struct {
 	// OnInitialized runs (in its own goroutine) once a client has completed
 	// the handshake: the place to warm slow things up without delaying it.
 	OnInitialized func(ctx context.Context)
+	// OnToolsRegistered, if set, runs once every tool (v8 aliases
+	// included) is registered; New registers them in the background.
+	OnToolsRegistered func()
 	// Ingest, if set, offers memory_ingest (and the v8 ingest_document and
 	// ingest_directory), reading files through IngestRoots only.
 	Ingest      *ingest.Manager
@@ -66,6 +70,13 @@ func New(svc *memory.Service, opts Options) *mcp.Server {
 		Logger:            opts.Logger,
 		CompletionHandler: h.complete,
 		SchemaCache:       schemaCache,
+		// Declared rather than derived from what is registered, because
+		// the tools register in the background (see below); the lists
+		// never change once they are complete.
+		Capabilities: &mcp.ServerCapabilities{
+			Logging: &mcp.LoggingCapabilities{},
+			Tools:   &mcp.ToolCapabilities{}, Prompts: &mcp.PromptCapabilities{}, Resources: &mcp.ResourceCapabilities{},
+		},
 		// Resources are the caller's own memories: no shared cache may
 		// keep them (2026-07-28 cacheScope); the lists are the same for
 		// everyone.
@@ -80,18 +91,68 @@ func New(svc *memory.Service, opts Options) *mcp.Server {
 			}
 		},
 	})
-	h.registerTools(s)
-	h.registerLegacy(s)
-	h.registerIngest(s)
-	h.registerCuration(s)
-	h.registerConsolidate(s)
 	h.registerResources(s)
 	h.registerPrompts(s)
+	// Deriving and resolving the tools' schemas is most of the time a
+	// server takes to start, so it runs in the background, in groups side
+	// by side (the SDK lists tools by name, whatever order they land in):
+	// initialize is answered at once, and tool requests wait until every
+	// tool is there.
+	// The v8 aliases, hidden from tools/list, come last: only a call of
+	// one of them waits for them.
+	tools, legacy := make(chan struct{}), make(chan struct{})
+	go func() {
+		<-prewarmed()
+		var wg sync.WaitGroup
+		for _, register := range []func(*mcp.Server){h.registerTools, h.registerCuration, h.registerConsolidate, h.registerIngest} {
+			wg.Go(func() { register(s) })
+		}
+		wg.Wait()
+		close(tools)
+		h.registerLegacy(s)
+		close(legacy)
+		if opts.OnToolsRegistered != nil {
+			opts.OnToolsRegistered()
+		}
+	}()
 	if !opts.ListLegacyTools {
 		s.AddReceivingMiddleware(hideLegacy)
 	}
 	s.AddReceivingMiddleware(authorize(opts.RequireAuth))
+	s.AddReceivingMiddleware(waitForTools(tools, legacy, opts.ListLegacyTools))
 	return s
+}
+
+// waitForTools holds tool requests until the tools they need are
+// registered: tools/list until the v10 tools are (tools is closed), and
+// the v8 aliases too when they are listed; tools/call until its tool is
+// (legacy is closed for the aliases).
+func waitForTools(tools, legacy <-chan struct{}, listLegacy bool) mcp.Middleware {
+	return func(next mcp.MethodHandler) mcp.MethodHandler {
+		return func(ctx context.Context, method string, req mcp.Request) (mcp.Result, error) {
+			var wait <-chan struct{}
+			switch method {
+			case "tools/list":
+				wait = tools
+				if listLegacy {
+					wait = legacy
+				}
+			case "tools/call":
+				wait = tools
+				if p, ok := req.GetParams().(*mcp.CallToolParamsRaw); ok && legacyNames[p.Name] {
+					wait = legacy
+				}
+			}
+			if wait != nil {
+				select {
+				case <-wait:
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+			}
+			return next(ctx, method, req)
+		}
+	}
 }
 
 // tool registers one typed tool with a derived input schema.
@@ -186,3 +247,28 @@ func hideLegacy(next mcp.MethodHandler) mcp.MethodHandler {
 		return res, nil
 	}
 }
+
+// Prewarm starts deriving and resolving the schemas of every tool in the
+// background (once per process), so that the servers New makes afterwards
+// register their tools quickly. A command that will serve MCP calls it
+// first thing, to overlap that work with its own start-up; New waits for
+// it in any case.
+func Prewarm() { prewarmed() }
+
+// prewarmed starts the prewarm once and returns a channel closed when it
+// is done: a throwaway server registers every tool, which fills the shared
+// schema caches (schemas and schemaCache) for every later server.
+var prewarmed = sync.OnceValue(func() <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		h := &handlers{opts: Options{Ingest: &ingest.Manager{}, Consolidator: &consolidate.Consolidator{}}, log: slog.New(slog.DiscardHandler)}
+		s := mcp.NewServer(&mcp.Implementation{Name: "prewarm"}, &mcp.ServerOptions{SchemaCache: schemaCache})
+		var wg sync.WaitGroup
+		for _, register := range []func(*mcp.Server){h.registerTools, h.registerCuration, h.registerConsolidate, h.registerIngest, h.registerLegacy} {
+			wg.Go(func() { register(s) })
+		}
+		wg.Wait()
+	}()
+	return done
+})

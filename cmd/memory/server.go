@@ -8,6 +8,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/mcp-memory-go/memory/auth"
@@ -24,6 +26,9 @@ import (
 // a running daemon. Stdout carries only protocol messages; logs go to
 // stderr.
 func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	resumeGC := startupGC()
+	defer resumeGC()
+	mcpserver.Prewarm() // the tools' schemas, while the rest starts
 	hc, err := loadHTTPConfig(getenv)
 	if err != nil {
 		return err
@@ -53,6 +58,7 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		if httpMode {
 			return fmt.Errorf("--http and --connect exclude each other: a daemon serves, a bridge connects to one")
 		}
+		resumeGC()
 		return serveBridge(ctx, hc, stdin, stdout, log)
 	}
 	cfg.role = "mcp"
@@ -73,12 +79,14 @@ func cmdServer(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		defer roots.Close()
 	}
 	if httpMode {
+		resumeGC()
 		return serveHTTP(ctx, a, hc, oc, docs, roots, stderr)
 	}
 	srv := mcpserver.New(a.svc, mcpserver.Options{
 		Version: version, Logger: a.log,
 		ListLegacyTools: a.cfg.ListLegacyTools, MaxResponseChars: a.cfg.MaxResponseChars,
 		OnInitialized: a.warmUp, Ingest: docs, IngestRoots: roots, Consolidator: a.cons,
+		OnToolsRegistered: resumeGC,
 	})
 	a.log.Info("serving MCP over stdio", "db", a.where())
 	return srv.Run(ctx, &mcp.IOTransport{Reader: readCloser{stdin}, Writer: writeCloser{stdout}})
@@ -244,3 +252,20 @@ func (r readCloser) Close() error {
 type writeCloser struct{ io.Writer }
 
 func (w writeCloser) Close() error { return nil }
+
+// startupGC pauses the garbage collector while the stdio server starts and
+// returns the function that resumes it. Deriving the tools' schemas
+// allocates a few megabytes in many small pieces, and collecting them as
+// they go nearly doubled the time to the first tools/list; a memory limit
+// stays in force meanwhile, in case.
+func startupGC() (resume func()) {
+	percent := debug.SetGCPercent(-1)
+	limit := debug.SetMemoryLimit(256 << 20)
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			debug.SetGCPercent(percent)
+			debug.SetMemoryLimit(limit)
+		})
+	}
+}

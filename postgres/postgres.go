@@ -86,6 +86,9 @@ type Store struct {
 	UploadNode string
 	// Logger receives warnings; nil discards them.
 	Logger *slog.Logger
+	// Now is the clock that stamps revisions (memory.Replica); nil means
+	// time.Now.
+	Now func() time.Time
 
 	dsn  string
 	addr string // host:port/database, for errors: never the password

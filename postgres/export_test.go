@@ -36,3 +36,13 @@ func (s *Store) ExplainVectorSearch(ctx context.Context, f memory.Filter, model 
 	})
 	return strings.Join(plan, "\n"), err
 }
+
+// KeywordSearchBy is KeywordSearch ranking by impactSearch whenever it
+// can (impact true) or never; used reports whether impactSearch ranked
+// (it leaves terms matching fewer than limit memories to the full
+// ranking).
+func (s *Store) KeywordSearchBy(ctx context.Context, f memory.Filter, terms []string, limit int, impact bool) (hits []memory.Hit, used bool, err error) {
+	s.impactAlways = impact
+	defer func() { s.impactAlways = false }()
+	return s.keywordSearch(ctx, f, terms, limit, func([]kwTerm, int) bool { return impact })
+}

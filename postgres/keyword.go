@@ -74,21 +74,28 @@ type kwTerm struct {
 // It runs two statements: the terms' statistics, then the ranking, which
 // prunes as MaxScore does (see keywordRankSQL).
 func (s *Store) KeywordSearch(ctx context.Context, f memory.Filter, terms []string, limit int) ([]memory.Hit, error) {
+	hits, _, err := s.keywordSearch(ctx, f, terms, limit, useImpact)
+	return hits, err
+}
+
+// keywordSearch is KeywordSearch, ranking by impactSearch when impact
+// says so; byImpact reports whether it did.
+func (s *Store) keywordSearch(ctx context.Context, f memory.Filter, terms []string, limit int,
+	impact func([]kwTerm, int) bool) (hits []memory.Hit, byImpact bool, err error) {
 	flt, err := newFilter(f)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if limit < 1 {
-		return nil, memory.Errorf(memory.EInvalid, "limit %d is below 1", limit)
+		return nil, false, memory.Errorf(memory.EInvalid, "limit %d is below 1", limit)
 	}
 	clean := cleanTerms(terms)
 	if len(clean) == 0 || flt.none {
-		return nil, nil
+		return nil, false, nil
 	}
 	var (
 		kts   []kwTerm
 		avgdl float64
-		hits  []memory.Hit
 	)
 	err = s.read(ctx, func(q querier) error {
 		kts = nil
@@ -107,10 +114,26 @@ func (s *Store) KeywordSearch(ctx context.Context, f memory.Filter, terms []stri
 		if err != nil {
 			err = fmt.Errorf("keyword search: %w", err)
 		}
-		return nil, err
+		return nil, false, err
+	}
+	if impact(kts, limit) {
+		hits, ok, err := s.impactSearch(ctx, flt, kts, avgdl, limit)
+		if err != nil || ok {
+			return hits, ok, err
+		}
 	}
 	query, args := keywordRankSQL(flt, kts, avgdl, limit)
-	err = s.read(ctx, func(q querier) error {
+	if hits, err = s.scoredHits(ctx, query, args); err != nil {
+		return nil, false, fmt.Errorf("keyword search: %w", err)
+	}
+	return hits, false, nil
+}
+
+// scoredHits runs a ranking statement whose rows are memoryCols and a
+// score.
+func (s *Store) scoredHits(ctx context.Context, query string, args []any) ([]memory.Hit, error) {
+	var hits []memory.Hit
+	err := s.read(ctx, func(q querier) error {
 		rows, err := q.Query(ctx, query, args...)
 		if err != nil {
 			return err
@@ -127,10 +150,24 @@ func (s *Store) KeywordSearch(ctx context.Context, f memory.Filter, terms []stri
 		}
 		return rows.Err()
 	})
-	if err != nil {
-		return nil, fmt.Errorf("keyword search: %w", err)
+	return hits, err
+}
+
+// bm25SQL returns the BM25 score of memory m for the terms, binding its
+// arguments in b. It is Σ idf·f·(k1+1)/(f+K), written
+// idf·(k1+1)·(1 − K/(f+K)) so that f, the costly part, appears once (and
+// 0 for f = 0).
+func bm25SQL(b *sqlBuilder, kts []kwTerm, avgdl float64) string {
+	k := "(1.2 * (0.25 + 0.75 * m.fts_len / " + b.arg(avgdl) + "::float8))"
+	var score strings.Builder
+	score.WriteString("(0")
+	for _, t := range kts {
+		tf := fmt.Sprintf("memory_tf(m.fts, %s::tsquery, %s, %s::text[], %s::int[])",
+			b.arg(t.query), b.arg(len(t.lexemes) == 1), b.arg(t.lexemes), b.arg(t.offsets))
+		fmt.Fprintf(&score, " + %s::float8 * 2.2 * (1 - %s / (%s + %s))", b.arg(t.idf), k, tf, k)
 	}
-	return hits, nil
+	score.WriteString(")")
+	return score.String()
 }
 
 // keywordRankSQL returns the ranking statement of KeywordSearch for the
@@ -150,17 +187,7 @@ func (s *Store) KeywordSearch(ctx context.Context, f memory.Filter, terms []stri
 func keywordRankSQL(f filter, kts []kwTerm, avgdl float64, limit int) (string, []any) {
 	var b sqlBuilder
 	lim := b.arg(limit)
-	k := "(1.2 * (0.25 + 0.75 * m.fts_len / " + b.arg(avgdl) + "::float8))"
-	// score is Σ idf·f·(k1+1)/(f+K), written idf·(k1+1)·(1 − K/(f+K)) so
-	// that f, the costly part, appears once (and 0 for f = 0).
-	var score strings.Builder
-	score.WriteString("(0")
-	for _, t := range kts {
-		tf := fmt.Sprintf("memory_tf(m.fts, %s::tsquery, %s, %s::text[], %s::int[])",
-			b.arg(t.query), b.arg(len(t.lexemes) == 1), b.arg(t.lexemes), b.arg(t.offsets))
-		fmt.Fprintf(&score, " + %s::float8 * 2.2 * (1 - %s / (%s + %s))", b.arg(t.idf), k, tf, k)
-	}
-	score.WriteString(")")
+	score := bm25SQL(&b, kts, avgdl)
 
 	// The first set: the rarest terms until their counts reach limit.
 	n, count := 0, int64(0)
@@ -169,7 +196,7 @@ func keywordRankSQL(f filter, kts []kwTerm, avgdl float64, limit int) (string, [
 		n++
 	}
 	first := b.arg(orQuery(kts[:n]))
-	b.add("WITH first AS MATERIALIZED (SELECT m.id, ", score.String(), " AS score FROM memories m WHERE m.fts @@ ", first, "::tsquery AND ")
+	b.add("WITH first AS MATERIALIZED (SELECT m.id, ", score, " AS score FROM memories m WHERE m.fts @@ ", first, "::tsquery AND ")
 	f.where(&b)
 	b.add(" ORDER BY score DESC, m.id LIMIT ", lim, ")")
 	hits := "first"
@@ -184,7 +211,7 @@ func keywordRankSQL(f filter, kts []kwTerm, avgdl float64, limit int) (string, [
 		b.add(", theta AS (SELECT CASE WHEN count(*) < ", lim, " THEN 0 ELSE min(score) END AS t FROM first)",
 			", rest AS MATERIALIZED (SELECT string_agg('(' || w.q || ')', ' | ')::tsquery AS q FROM unnest(", b.arg(queries), "::text[], ",
 			b.arg(reach), "::float8[]) AS w(q, reach), theta WHERE w.reach >= theta.t)",
-			", hits AS (SELECT id, score FROM first UNION ALL SELECT m.id, ", score.String(),
+			", hits AS (SELECT id, score FROM first UNION ALL SELECT m.id, ", score,
 			" AS score FROM memories m, rest WHERE m.fts @@ rest.q AND NOT (m.fts @@ ", first, "::tsquery) AND ")
 		f.where(&b)
 		b.add(")")

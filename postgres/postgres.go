@@ -102,6 +102,9 @@ type Store struct {
 	later  *pgxpool.Config // Lazy: what to connect with on first use
 
 	iterative bool // pgvector has hnsw.iterative_scan (0.8.0 or newer)
+	// impactAlways makes keyword searches rank by impact classes even when
+	// the full ranking looks cheaper (tests).
+	impactAlways bool
 
 	mu     sync.Mutex
 	models map[string]modelInfo // embedding model → id and dimension, once committed

@@ -194,7 +194,7 @@ func (s *Store) Archived(ctx context.Context, owner string, p memory.Page) ([]me
 		}
 		rows, err := tx.Query(ctx, `SELECT owner, hash, archived_at, reason, content, type, tags, metadata, created_at, updated_at,
 				last_accessed_at, access_count, quality, superseded_by, embedding_model
-			FROM memory_archive WHERE owner = $1 ORDER BY archived_at DESC, hash COLLATE "C" LIMIT $2 OFFSET $3`, owner, limit, p.Offset)
+			FROM memory_archive WHERE owner = $1 ORDER BY archived_at DESC, hash LIMIT $2 OFFSET $3`, owner, limit, p.Offset)
 		if err != nil {
 			return err
 		}

@@ -39,7 +39,7 @@ func (s *Store) Pending(ctx context.Context, f memory.Filter, limit int) ([]stri
 	marked.add("SELECT m.hash FROM consolidation_marks c JOIN memories m ON m.owner = c.owner AND m.hash = c.hash WHERE c.owner = ",
 		marked.arg(flt.Owner), " AND ")
 	flt.where(&marked)
-	marked.add(` ORDER BY c.consolidated_at, c.hash COLLATE "C" LIMIT $`, strconv.Itoa(len(marked.args)+1))
+	marked.add(` ORDER BY c.consolidated_at, c.hash LIMIT $`, strconv.Itoa(len(marked.args)+1))
 	out := []string{}
 	err = s.snapshot(ctx, func(tx pgx.Tx) error {
 		out = out[:0]

@@ -37,12 +37,14 @@ func (s *Store) ExplainVectorSearch(ctx context.Context, f memory.Filter, model 
 	return strings.Join(plan, "\n"), err
 }
 
-// KeywordSearchBy is KeywordSearch ranking by impactSearch whenever it
-// can (impact true) or never; used reports whether impactSearch ranked
-// (it leaves terms matching fewer than limit memories to the full
-// ranking).
-func (s *Store) KeywordSearchBy(ctx context.Context, f memory.Filter, terms []string, limit int, impact bool) (hits []memory.Hit, used bool, err error) {
-	s.impactAlways = impact
-	defer func() { s.impactAlways = false }()
-	return s.keywordSearch(ctx, f, terms, limit, func([]kwTerm, int) bool { return impact })
+// KeywordSearchBy is KeywordSearch reading through impact classes as
+// mode says: "none" never, "rest" for the words beyond the rarest
+// (rankTerms) whenever it can, "all" for every word (impactSearch)
+// whenever it can, else as "rest". used reports whether impactSearch
+// ranked.
+func (s *Store) KeywordSearchBy(ctx context.Context, f memory.Filter, terms []string, limit int, mode string) (hits []memory.Hit, used bool, err error) {
+	old := s.KeywordImpact
+	s.KeywordImpact, s.impactAlways = mode != "none", mode != "none"
+	defer func() { s.KeywordImpact, s.impactAlways = old, false }()
+	return s.keywordSearch(ctx, f, terms, limit, func([]kwTerm, int) bool { return mode == "all" })
 }

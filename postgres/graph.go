@@ -129,7 +129,7 @@ func checkEdgeFilter(f *memory.EdgeFilter) (none bool, err error) {
 }
 
 // Edges returns the edges matching f between live memories, ordered by
-// source, target and type (bytewise, as SQLite and Go compare).
+// source, target and type.
 func (s *Store) Edges(ctx context.Context, f memory.EdgeFilter) ([]memory.Edge, error) {
 	none, err := checkEdgeFilter(&f)
 	if err != nil || none {
@@ -140,7 +140,7 @@ func (s *Store) Edges(ctx context.Context, f memory.EdgeFilter) ([]memory.Edge, 
 	liveEnds(&b, f.IncludeSuperseded)
 	b.add(" WHERE ")
 	edgeWhere(&b, f)
-	b.add(` ORDER BY e.source COLLATE "C", e.target COLLATE "C", e.type COLLATE "C"`)
+	b.add(" ORDER BY e.source, e.target, e.type") // the primary key's order: hex hashes and type names sort alike in every collation
 	if f.Limit > 0 {
 		b.add(" LIMIT ", b.arg(f.Limit))
 	}
@@ -228,7 +228,7 @@ const hubsSQL = `SELECT x.h, count(*) AS n FROM (
 		UNION ALL SELECT target, source FROM memory_edges WHERE owner = $1) x
 	JOIN memories a ON a.owner = $1 AND a.hash = x.h AND a.deleted_at IS NULL AND a.superseded_by = ''
 	JOIN memories z ON z.owner = $1 AND z.hash = x.o AND z.deleted_at IS NULL AND z.superseded_by = ''
-	GROUP BY x.h HAVING count(*) >= $2 ORDER BY n DESC, x.h COLLATE "C" LIMIT $3`
+	GROUP BY x.h HAVING count(*) >= $2 ORDER BY n DESC, x.h LIMIT $3`
 
 // Hubs returns owner's live, current memories with at least minDegree
 // edges (below 1 counts as 1), most connected first, at most limit (0:

@@ -2,9 +2,11 @@ package postgres
 
 // Keyword search of common words: exact top-k by impact classes.
 //
-// When every term of a search is common, the ranking of keywordRankSQL
-// scores every memory holding the rarest one: at a million memories, tens
-// of thousands. impactSearch finds the same top-k reading far fewer. Term
+// A keyword search scores every memory holding its rarest words (rankTerms
+// in keyword.go): when they are common, at a million memories, hundreds of
+// thousands; the other words' memories it reads wherever they could reach
+// the score of the best so far. Impact classes read fewer: of the other
+// words (restByImpact), or of all of them (impactSearch). Term
 // t adds idf_t·(k1+1)·g_t to a memory's score, where g_t = f/(f+K(D)) < 1
 // is its weight there; ub_t = idf_t·(k1+1) bounds what it adds. Split a
 // target theta into shares c_t with Σ c_t ≤ theta: a memory where every
@@ -26,7 +28,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -39,7 +40,14 @@ const (
 	// impactMinDocs is the number of memories the rarest terms must hold
 	// for impactSearch to be worth its two rounds.
 	impactMinDocs = 5000
-	k1, bm25B     = 1.2, 0.75
+	// impactOverhead is what reading a memory through memory_impact costs
+	// more than through the words' index: the impact classes are used
+	// when they read this many times fewer memories.
+	impactOverhead = 2.0
+	// impactCellCost is what looking a token up in the memory_impact index
+	// costs, in memories read.
+	impactCellCost = 6.0
+	k1, bm25B      = 1.2, 0.75
 )
 
 // impactLengths are memory_impact_lengths(): a memory of D words is in
@@ -82,8 +90,7 @@ func tsLiteral(s string) string {
 }
 
 // useImpact reports whether impactSearch should rank the terms: the
-// rarest ones that keywordRankSQL would score all together hold many
-// memories.
+// rarest ones that rankTerms would score all together hold many memories.
 func useImpact(kts []kwTerm, limit int) bool {
 	var count int64
 	for _, t := range kts {
@@ -95,10 +102,10 @@ func useImpact(kts []kwTerm, limit int) bool {
 	return count >= impactMinDocs && count >= 20*int64(limit)
 }
 
-// impactSearch ranks by BM25 as keywordRankSQL does, reading the memories
-// where the terms weigh most (see the top of impact.go). It returns ok
-// false, having read little, when the terms match too few memories for a
-// target to be found: keywordRankSQL ranks those cheaply.
+// impactSearch ranks by BM25 as rankTerms does, reading the memories where
+// the terms weigh most (see the top of impact.go). It returns ok false,
+// having read little, when that looks costlier than rankTerms, or the
+// terms match too few memories for a target to be found.
 func (s *Store) impactSearch(ctx context.Context, f filter, kts []kwTerm, avgdl float64, limit int) ([]memory.Hit, bool, error) {
 	sum := 0.0
 	for _, t := range kts {
@@ -119,13 +126,7 @@ func (s *Store) impactSearch(ctx context.Context, f filter, kts []kwTerm, avgdl 
 		if cost > full && !s.impactAlways {
 			return nil, false, nil
 		}
-		var cells []string
-		for _, tc := range shares {
-			for _, c := range impactCells(tc.lexeme, tc.tau, avgdl) {
-				cells = append(cells, tsLiteral(c))
-			}
-		}
-		hits, err := s.rankCandidates(ctx, f, kts, avgdl, limit, strings.Join(cells, " | "))
+		hits, err := s.rankCandidates(ctx, f, kts, avgdl, limit, impactQuery(shares, avgdl), "")
 		if err != nil {
 			return nil, false, err
 		}
@@ -136,9 +137,10 @@ func (s *Store) impactSearch(ctx context.Context, f filter, kts []kwTerm, avgdl 
 			target /= 2
 			continue
 		}
-		theta := hits[len(hits)-1].Score
+		theta := hits[len(hits)-1].score
 		if exact || theta >= target*(1+1e-9) {
-			return hits, true, nil
+			out, err := s.hitsOf(ctx, hits, limit, nil)
+			return out, true, err
 		}
 		target, exact = theta, true
 	}
@@ -159,7 +161,9 @@ type termShare struct {
 }
 
 // impactShares splits target among the terms (see the top of impact.go)
-// and estimates how many memories the split reads. The most common terms
+// and estimates its cost, in memories read through the words' index: the
+// memories it reads, each impactOverhead times, and impactCellCost per
+// token looked up. The most common terms
 // (the terms come rarest first) are left out while their bounds add up to
 // less than target, as many as makes the estimate smallest; the others
 // get the same weight threshold.
@@ -175,7 +179,7 @@ func impactShares(kts []kwTerm, target, avgdl float64) ([]termShare, float64) {
 		}
 		tau, cost := impactTau(kts[:len(kts)-n], target-skipped), 0.0
 		for _, t := range kts[:len(kts)-n] {
-			cost += float64(t.df) * impactReach(tau, avgdl)
+			cost += float64(t.df)*impactReach(tau, avgdl)*impactOverhead + float64(len(impactCells("", tau, avgdl)))*impactCellCost
 		}
 		if cost < bestCost {
 			best, bestCost = n, cost
@@ -225,14 +229,36 @@ func impactReach(tau, avgdl float64) float64 {
 	return 0.8*share(1) + 0.2*share(2)
 }
 
+// restByImpact returns the best limit memories matching f that have none
+// of the first set, among those where a rest term's weight reaches its
+// share (see the top of impact.go), scored by the rest.
+func (s *Store) restByImpact(ctx context.Context, f filter, rest []kwTerm, shares []termShare, first string, avgdl float64, limit int) ([]scoredID, error) {
+	return s.rankCandidates(ctx, f, rest, avgdl, limit, impactQuery(shares, avgdl), first)
+}
+
+// impactQuery returns the tsquery text of the memory_impact tokens of the
+// shares.
+func impactQuery(shares []termShare, avgdl float64) string {
+	var cells []string
+	for _, tc := range shares {
+		for _, c := range impactCells(tc.lexeme, tc.tau, avgdl) {
+			cells = append(cells, tsLiteral(c))
+		}
+	}
+	return strings.Join(cells, " | ")
+}
+
 // rankCandidates scores the memories matching f that hold a token of
-// cells (tsquery text) and returns the best limit with a positive score.
-// The candidates are found first by the memory_impact index alone, then
-// filtered, so that the planner, whatever its statistics of owners and
-// filters, reads that index (memory_impact's cost keeps it from computing
-// the function row by row; on a table never analyzed, until autovacuum
-// does, it may still).
-func (s *Store) rankCandidates(ctx context.Context, f filter, kts []kwTerm, avgdl float64, limit int, cells string) ([]memory.Hit, error) {
+// cells (tsquery text) and none of the terms of exclude (tsquery text, or
+// ""), and returns the best limit with a positive score. The candidates
+// are found first by the memory_impact index alone, then filtered, so that
+// the planner, whatever its statistics of owners and filters, reads that
+// index (memory_impact's cost keeps it from computing the function row by
+// row; on a table never analyzed, until autovacuum does, it may still).
+func (s *Store) rankCandidates(ctx context.Context, f filter, kts []kwTerm, avgdl float64, limit int, cells, exclude string) ([]scoredID, error) {
+	if cells == "" {
+		return nil, nil
+	}
 	var b sqlBuilder
 	lim := b.arg(limit)
 	score := bm25SQL(&b, kts, avgdl)
@@ -240,14 +266,12 @@ func (s *Store) rankCandidates(ctx context.Context, f filter, kts []kwTerm, avgd
 	// LATERAL with OFFSET 0 keeps the planner from driving the join from
 	// another index and scanning the candidates for each row).
 	b.add("WITH cand AS MATERIALIZED (SELECT m.id FROM memories m WHERE memory_impact(m.fts, m.fts_len) @@ ", b.arg(cells),
-		"::tsquery AND m.deleted_at IS NULL), scored AS MATERIALIZED (SELECT x.id, x.score FROM cand CROSS JOIN LATERAL (SELECT m.id, ",
+		"::tsquery AND m.deleted_at IS NULL) SELECT x.id, x.score FROM cand CROSS JOIN LATERAL (SELECT m.id, ",
 		score, " AS score FROM memories m WHERE m.id = cand.id AND ")
-	f.where(&b)
-	b.add(" OFFSET 0) AS x) SELECT ", memoryCols, ", r.score FROM (SELECT id, score FROM scored WHERE score > 0 ORDER BY score DESC, id LIMIT ", lim,
-		") AS r JOIN memories m ON m.id = r.id ORDER BY r.score DESC, r.id")
-	hits, err := s.scoredHits(ctx, b.String(), b.args)
-	if err != nil {
-		return nil, fmt.Errorf("keyword search: %w", err)
+	if exclude != "" {
+		b.add("NOT (m.fts @@ ", b.arg(exclude), "::tsquery) AND ")
 	}
-	return hits, nil
+	f.where(&b)
+	b.add(" OFFSET 0) AS x WHERE x.score > 0 ORDER BY x.score DESC, x.id LIMIT ", lim)
+	return s.rankedIDs(ctx, b.String(), b.args)
 }

@@ -12,11 +12,12 @@ import (
 	"github.com/mcp-memory-go/memory/memorytest"
 )
 
-// TestImpactSearchExact: ranking common words by impact classes gives
-// exactly the full BM25 ranking (same memories, same order, same scores)
-// for searches of one to four words, common and rare, single words and
-// phrases, with every limit, with and without filters. Memories are of
-// very different lengths and repeat words, so that every class is used.
+// TestImpactSearchExact: reading through impact classes, the other words'
+// memories or all of them, gives exactly the full BM25 ranking (same
+// memories, same order, same scores) for searches of one to four words,
+// common and rare, single words and phrases, with every limit, with and
+// without filters. Memories are of very different lengths and repeat
+// words, so that every class is used.
 func TestImpactSearchExact(t *testing.T) {
 	schema := NewSchema(t)
 	s := MustOpenSchema(t, schema)
@@ -64,26 +65,28 @@ func TestImpactSearchExact(t *testing.T) {
 	for _, terms := range queries {
 		for _, f := range filters {
 			for _, limit := range []int{1, 10, 50} {
-				want, _, err := s.KeywordSearchBy(t.Context(), f, terms, limit, false)
+				want, _, err := s.KeywordSearchBy(t.Context(), f, terms, limit, "none")
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, byImpact, err := s.KeywordSearchBy(t.Context(), f, terms, limit, true)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if byImpact {
-					used++
-				}
-				where := fmt.Sprintf("KeywordSearch(%q, tags %v types %v, %d)", terms, f.Tags, f.Types, limit)
-				if len(got) != len(want) {
-					t.Errorf("%s by impact=%d hits, want %d", where, len(got), len(want))
-					continue
-				}
-				for i := range want {
-					if got[i].Memory.Hash != want[i].Memory.Hash || got[i].Score != want[i].Score {
-						t.Errorf("%s[%d] by impact=%.8s %v, want %.8s %v", where, i, got[i].Memory.Hash, got[i].Score, want[i].Memory.Hash, want[i].Score)
-						break
+				for _, mode := range []string{"rest", "all"} {
+					got, byImpact, err := s.KeywordSearchBy(t.Context(), f, terms, limit, mode)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if byImpact {
+						used++
+					}
+					where := fmt.Sprintf("KeywordSearch(%q, tags %v types %v, %d) by impact (%s)", terms, f.Tags, f.Types, limit, mode)
+					if len(got) != len(want) {
+						t.Errorf("%s=%d hits, want %d", where, len(got), len(want))
+						continue
+					}
+					for i := range want {
+						if got[i].Memory.Hash != want[i].Memory.Hash || got[i].Score != want[i].Score {
+							t.Errorf("%s[%d]=%.8s %v, want %.8s %v", where, i, got[i].Memory.Hash, got[i].Score, want[i].Memory.Hash, want[i].Score)
+							break
+						}
 					}
 				}
 			}

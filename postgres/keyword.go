@@ -22,8 +22,10 @@ package postgres
 // better.
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -71,10 +73,12 @@ type kwTerm struct {
 // contain; terms without any word match nothing. It returns EInvalid for
 // an invalid filter or a limit below 1.
 //
-// It runs two statements: the terms' statistics, then the ranking, which
-// prunes as MaxScore does (see keywordRankSQL).
+// It runs a statement for the terms' statistics, then ranks (rankTerms,
+// or impactSearch when every term is common).
 func (s *Store) KeywordSearch(ctx context.Context, f memory.Filter, terms []string, limit int) ([]memory.Hit, error) {
-	hits, _, err := s.keywordSearch(ctx, f, terms, limit, useImpact)
+	hits, _, err := s.keywordSearch(ctx, f, terms, limit, func(kts []kwTerm, limit int) bool {
+		return s.KeywordImpact && useImpact(kts, limit)
+	})
 	return hits, err
 }
 
@@ -122,11 +126,8 @@ func (s *Store) keywordSearch(ctx context.Context, f memory.Filter, terms []stri
 			return hits, ok, err
 		}
 	}
-	query, args := keywordRankSQL(flt, kts, avgdl, limit)
-	if hits, err = s.scoredHits(ctx, query, args); err != nil {
-		return nil, false, fmt.Errorf("keyword search: %w", err)
-	}
-	return hits, false, nil
+	hits, err = s.rankTerms(ctx, flt, kts, avgdl, limit)
+	return hits, false, err
 }
 
 // scoredHits runs a ranking statement whose rows are memoryCols and a
@@ -170,56 +171,133 @@ func bm25SQL(b *sqlBuilder, kts []kwTerm, avgdl float64) string {
 	return score.String()
 }
 
-// keywordRankSQL returns the ranking statement of KeywordSearch for the
-// terms (rarest first) and its arguments. It calls no function that is not
-// parallel safe (memory_tsquery_or, an aggregate, is not), so that the
-// scans of common terms run in parallel.
+// rankTerms ranks the memories matching f for the terms (rarest first)
+// by BM25 and returns the best limit, in two statements, pruning as
+// MaxScore does while staying exact.
 //
-// It prunes as MaxScore does, and stays exact. The rarest terms, as many
-// as it takes for limit matches (by their counts), form the first set:
-// the memories having any of them are all scored, and the best limit
-// kept. The limit-th best score, theta, is a floor of the final limit-th.
-// A memory without a first-set term scores only through the other terms,
-// each adding less than idf·(k1+1); so unless it has a term whose bound,
-// with the bounds of all terms more common, reaches theta, it scores below
-// theta and is left out. The common terms (those in half of the memories
-// add nearly nothing) are thus read only where rarer ones are too.
-func keywordRankSQL(f filter, kts []kwTerm, avgdl float64, limit int) (string, []any) {
-	var b sqlBuilder
-	lim := b.arg(limit)
-	score := bm25SQL(&b, kts, avgdl)
-
-	// The first set: the rarest terms until their counts reach limit.
+// The rarest terms, as many as it takes for limit matches (by their
+// counts), form the first set: the memories having any of them are all
+// scored, and the best limit kept. The limit-th best score, theta, is a
+// floor of the final limit-th. A memory without a first-set term scores
+// only through the other terms, the rest; each adds less than its bound
+// idf·(k1+1). So the most common ones, whose bounds together stay below
+// theta, cannot lift a memory to theta alone: only memories having one of
+// the others are read, each of them whole (restByTerms), or only where the
+// weights reach theta's shares (restByImpact, see impact.go), whichever
+// reads fewer. Both keep every memory scoring theta or more, so merging
+// the two rankings gives the exact top limit, ties broken by insertion
+// order.
+func (s *Store) rankTerms(ctx context.Context, f filter, kts []kwTerm, avgdl float64, limit int) ([]memory.Hit, error) {
 	n, count := 0, int64(0)
 	for n < len(kts) && count < int64(limit) {
 		count += kts[n].df
 		n++
 	}
-	first := b.arg(orQuery(kts[:n]))
-	b.add("WITH first AS MATERIALIZED (SELECT m.id, ", score, " AS score FROM memories m WHERE m.fts @@ ", first, "::tsquery AND ")
+	first := orQuery(kts[:n])
+	var b sqlBuilder
+	lim := b.arg(limit)
+	score := bm25SQL(&b, kts, avgdl)
+	b.add("SELECT m.id, ", score, " AS score FROM memories m WHERE m.fts @@ ", b.arg(first), "::tsquery AND ")
 	f.where(&b)
-	b.add(" ORDER BY score DESC, m.id LIMIT ", lim, ")")
-	hits := "first"
-	if rest := kts[n:]; len(rest) > 0 {
-		// reach[i]: the bound of rest[i] and of every term more common.
-		queries, reach := make([]string, len(rest)), make([]float64, len(rest))
-		sum := 0.0
-		for i := len(rest) - 1; i >= 0; i-- {
-			sum += rest[i].idf * 2.2 * (1 + 1e-9)
-			queries[i], reach[i] = rest[i].query, sum
-		}
-		b.add(", theta AS (SELECT CASE WHEN count(*) < ", lim, " THEN 0 ELSE min(score) END AS t FROM first)",
-			", rest AS MATERIALIZED (SELECT string_agg('(' || w.q || ')', ' | ')::tsquery AS q FROM unnest(", b.arg(queries), "::text[], ",
-			b.arg(reach), "::float8[]) AS w(q, reach), theta WHERE w.reach >= theta.t)",
-			", hits AS (SELECT id, score FROM first UNION ALL SELECT m.id, ", score,
-			" AS score FROM memories m, rest WHERE m.fts @@ rest.q AND NOT (m.fts @@ ", first, "::tsquery) AND ")
-		f.where(&b)
-		b.add(")")
-		hits = "hits"
+	b.add(" ORDER BY score DESC, m.id LIMIT ", lim)
+	top, err := s.rankedIDs(ctx, b.String(), b.args)
+	if err != nil || n == len(kts) {
+		return s.hitsOf(ctx, top, limit, err)
 	}
-	b.add(" SELECT ", memoryCols, ", r.score FROM (SELECT id, score FROM ", hits, " ORDER BY score DESC, id LIMIT ", lim,
-		") AS r JOIN memories m ON m.id = r.id ORDER BY r.score DESC, r.id")
-	return b.String(), b.args
+	theta := 0.0
+	if len(top) == limit {
+		theta = top[limit-1].score
+	}
+	rest := kts[n:]
+	// The most common terms that cannot reach theta together: reach[i] is
+	// the bound of rest[i] and of every term more common.
+	read := len(rest)
+	for sum := 0.0; read > 0; read-- {
+		sum += rest[read-1].idf * (k1 + 1) * (1 + 1e-9)
+		if sum >= theta {
+			break
+		}
+	}
+	if read == 0 {
+		return s.hitsOf(ctx, top, limit, nil)
+	}
+	var whole int64
+	for _, t := range rest[:read] {
+		whole += t.df
+	}
+	var more []scoredID
+	if shares, cost := impactShares(rest, theta, avgdl); s.KeywordImpact && theta > 0 && (s.impactAlways || cost < float64(whole)) {
+		more, err = s.restByImpact(ctx, f, rest, shares, first, avgdl, limit)
+	} else {
+		more, err = s.restByTerms(ctx, f, rest, rest[:read], first, avgdl, limit)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.hitsOf(ctx, append(top, more...), limit, nil)
+}
+
+// restByTerms returns the best limit memories matching f that have one of
+// the terms read and none of the first set, scored by the rest.
+func (s *Store) restByTerms(ctx context.Context, f filter, rest, read []kwTerm, first string, avgdl float64, limit int) ([]scoredID, error) {
+	var b sqlBuilder
+	lim := b.arg(limit)
+	score := bm25SQL(&b, rest, avgdl)
+	b.add("SELECT m.id, ", score, " AS score FROM memories m WHERE m.fts @@ ", b.arg(orQuery(read)), "::tsquery AND NOT (m.fts @@ ",
+		b.arg(first), "::tsquery) AND ")
+	f.where(&b)
+	b.add(" ORDER BY score DESC, m.id LIMIT ", lim)
+	return s.rankedIDs(ctx, b.String(), b.args)
+}
+
+// scoredID is a memory's row id and score.
+type scoredID struct {
+	id    int64
+	score float64
+}
+
+// rankedIDs runs a statement returning row ids and scores.
+func (s *Store) rankedIDs(ctx context.Context, query string, args []any) ([]scoredID, error) {
+	var out []scoredID
+	err := s.read(ctx, func(q querier) error {
+		out = nil
+		rows, err := q.Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		var r scoredID
+		_, err = pgx.ForEachRow(rows, []any{&r.id, &r.score}, func() error { out = append(out, r); return nil })
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("keyword search: %w", err)
+	}
+	return out, nil
+}
+
+// hitsOf reads the memories of the best limit of ranked (by score, then
+// row id), in that order.
+func (s *Store) hitsOf(ctx context.Context, ranked []scoredID, limit int, err error) ([]memory.Hit, error) {
+	if err != nil || len(ranked) == 0 {
+		return nil, err
+	}
+	slices.SortFunc(ranked, func(a, b scoredID) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	ranked = ranked[:min(limit, len(ranked))]
+	ids, scores := make([]int64, len(ranked)), make([]float64, len(ranked))
+	for i, r := range ranked {
+		ids[i], scores[i] = r.id, r.score
+	}
+	hits, err := s.scoredHits(ctx, "SELECT "+memoryCols+`, r.score FROM unnest($1::bigint[], $2::float8[]) WITH ORDINALITY AS r(id, score, i)
+		JOIN memories m ON m.id = r.id ORDER BY r.i`, []any{ids, scores})
+	if err != nil {
+		return nil, fmt.Errorf("keyword search: %w", err)
+	}
+	return hits, nil
 }
 
 // orQuery returns the tsquery text matching any of the terms.

@@ -86,6 +86,11 @@ type Store struct {
 	UploadNode string
 	// Logger receives warnings; nil discards them.
 	Logger *slog.Logger
+	// KeywordImpact ranks keyword searches whose words are all common
+	// through the memory_impact index (true after New; see impact.go).
+	// Off, such a search scores every memory holding its rarest words: the
+	// same results, more slowly at scale.
+	KeywordImpact bool
 	// Now is the clock that stamps revisions (memory.Replica); nil means
 	// time.Now.
 	Now func() time.Time
@@ -114,7 +119,7 @@ type Store struct {
 // keyword/value string as pgx accepts (pool_max_conns and the other
 // pgxpool settings included). Nothing is touched until Open.
 func New(dsn string) *Store {
-	return &Store{dsn: dsn, EfSearch: DefaultEfSearch, IndexNewModels: true, models: make(map[string]modelInfo)}
+	return &Store{dsn: dsn, EfSearch: DefaultEfSearch, IndexNewModels: true, KeywordImpact: true, models: make(map[string]modelInfo)}
 }
 
 // Addr returns the server and database the store connects to, as

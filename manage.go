@@ -232,6 +232,10 @@ func (s *Service) Update(ctx context.Context, req UpdateRequest) (UpdateResult, 
 			m.Metadata = map[string]any{}
 		}
 		for k, v := range req.Metadata {
+			if k == ProvenanceKey {
+				res.Warnings = append(res.Warnings, "metadata."+ProvenanceKey+" is recorded by the server and cannot be changed; ignored")
+				continue
+			}
 			if v == nil {
 				delete(m.Metadata, k)
 			} else {

@@ -49,7 +49,7 @@ type Rerank struct {
 func DefaultRerank() Rerank {
 	return Rerank{
 		Context:        0.5,
-		ContextSources: 20,
+		ContextSources: 5,
 		ContextWindow:  time.Hour,
 		Entity:         0.1,
 		Question:       0.2,

@@ -219,15 +219,33 @@ func (s *Service) ranked(ctx context.Context, f Filter, query, mode string, limi
 		return out, nil
 	}
 	n := max(limit, s.Candidates)
-	kw, err := s.Storage.KeywordSearch(ctx, f, QueryTerms(query), n)
-	if err != nil {
-		return nil, err
+	if hs, ok := s.Storage.(HybridSearcher); ok {
+		kw, dense, err := hs.HybridSearch(ctx, f, QueryTerms(query), model, vecs[0], n)
+		if err != nil {
+			return nil, err
+		}
+		return s.rerank(ctx, f, query, s.fuse(kw, dense))
 	}
+	// The two signals are independent reads: run them side by side, so
+	// that a search takes the longer of the two rather than their sum.
+	type found struct {
+		hits []Hit
+		err  error
+	}
+	kwc := make(chan found, 1)
+	go func() {
+		hits, err := s.Storage.KeywordSearch(ctx, f, QueryTerms(query), n)
+		kwc <- found{hits, err}
+	}()
 	dense, err := s.Storage.VectorSearch(ctx, f, model, vecs[0], n)
-	if err != nil {
+	kw := <-kwc
+	switch {
+	case err != nil:
 		return nil, err
+	case kw.err != nil:
+		return nil, kw.err
 	}
-	return s.rerank(ctx, f, query, s.fuse(kw, dense))
+	return s.rerank(ctx, f, query, s.fuse(kw.hits, dense))
 }
 
 // fuse combines keyword and dense hits over the union of both lists.

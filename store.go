@@ -212,3 +212,14 @@ type Store interface {
 type BatchVectorSearcher interface {
 	VectorSearchMany(ctx context.Context, f Filter, model string, vecs [][]float32, limit int) ([][]Hit, error)
 }
+
+// HybridSearcher is an optional Store capability: KeywordSearch and
+// VectorSearch for one query at once, cheaper than one call each (a
+// memory found by both is read once). Results are exactly those of the
+// two calls except that the memories' Embedding is nil: ranking never
+// reads it, and reading the vectors of every candidate doubled the pages a
+// search touched. Memories may be shared between the lists and must not be
+// modified. Hybrid search uses it when the store has it.
+type HybridSearcher interface {
+	HybridSearch(ctx context.Context, f Filter, terms []string, model string, vec []float32, limit int) (keyword, vector []Hit, err error)
+}

@@ -59,7 +59,7 @@ func (s *Service) store(ctx context.Context, req StoreRequest) (StoreResult, err
 	if content == "" {
 		return res, Errorf(EInvalid, "content is empty: give the text to remember")
 	}
-	base, warn, err := s.prepare(owner, req)
+	base, warn, err := s.prepare(ctx, owner, req)
 	if err != nil {
 		return res, err
 	}
@@ -109,8 +109,9 @@ func (s *Service) store(ctx context.Context, req StoreRequest) (StoreResult, err
 	return res, nil
 }
 
-// prepare builds the memory template shared by every chunk of a request.
-func (s *Service) prepare(owner string, req StoreRequest) (*Memory, string, error) {
+// prepare builds the memory template shared by every chunk of a request,
+// with the provenance of ctx in its metadata.
+func (s *Service) prepare(ctx context.Context, owner string, req StoreRequest) (*Memory, string, error) {
 	tags, err := NormalizeTags(req.Tags)
 	if err != nil {
 		return nil, "", err
@@ -118,6 +119,9 @@ func (s *Service) prepare(owner string, req StoreRequest) (*Memory, string, erro
 	meta := maps.Clone(req.Metadata)
 	if meta == nil {
 		meta = map[string]any{}
+	}
+	if p, ok := ProvenanceFrom(ctx); ok {
+		p.record(meta)
 	}
 	if req.ConversationID != "" {
 		meta["conversation_id"] = req.ConversationID
@@ -237,7 +241,7 @@ func (s *Service) StoreBatch(ctx context.Context, reqs []StoreRequest) (BatchRes
 		if content == "" {
 			return res, Errorf(EInvalid, "item %d: content is empty", i)
 		}
-		m, warn, err := s.prepare(owner, req)
+		m, warn, err := s.prepare(ctx, owner, req)
 		if err != nil {
 			return res, Errorf(EInvalid, "item %d: %s", i, ErrorMessage(err))
 		}

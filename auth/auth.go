@@ -76,6 +76,19 @@ func (p *Principal) ID() string {
 	return "anonymous"
 }
 
+// Credential names what p authenticated with, for the provenance of what
+// it writes: "key:<id>" (the bootstrap key is "key:env"), "oauth:<client
+// id>", or "anonymous".
+func (p *Principal) Credential() string {
+	switch {
+	case p == nil || p.KeyID == "":
+		return "anonymous"
+	case strings.HasPrefix(p.KeyID, OAuthKeyPrefix):
+		return p.KeyID
+	}
+	return "key:" + p.KeyID
+}
+
 type principalKey struct{}
 
 // WithPrincipal returns ctx carrying p and p's owner (memory.WithOwner).

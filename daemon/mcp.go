@@ -50,7 +50,7 @@ func (d *Daemon) mcpHandler() http.Handler {
 		if p == nil {
 			return nil, sdkauth.ErrInvalidToken
 		}
-		return &sdkauth.TokenInfo{Scopes: p.Scopes(), UserID: p.Owner, Extra: map[string]any{"principal": p.ID()}}, nil
+		return &sdkauth.TokenInfo{Scopes: p.Scopes(), UserID: p.Owner, Extra: map[string]any{"principal": p.ID(), "credential": p.Credential()}}, nil
 	}
 	withToken := sdkauth.RequireBearerToken(verify, &sdkauth.RequireBearerTokenOptions{AllowMissingExpiration: true})(sdk)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

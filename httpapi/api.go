@@ -175,7 +175,9 @@ func (a *API) serve(rt Route, w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r = r.WithContext(context.WithValue(r.Context(), paramsKey{}, q))
+	ctx := memory.WithProvenance(r.Context(), memory.Provenance{Via: "rest", Client: r.Header.Get("X-Agent-ID"),
+		Credential: auth.FromContext(r.Context()).Credential()})
+	r = r.WithContext(context.WithValue(ctx, paramsKey{}, q))
 	if rt.Body != nil {
 		if err := requireJSON(r); err != nil {
 			return err

@@ -394,3 +394,19 @@ func TestInternalErrorsShowNoDetails(t *testing.T) {
 		t.Errorf("internal errors were not logged:\n%s", e.logs)
 	}
 }
+
+// TestStoreRecordsProvenance: a memory stored over REST records the path,
+// the agent the client named and the key it used — not what the body says.
+func TestStoreRecordsProvenance(t *testing.T) {
+	e := MustOpenEnv(t)
+	r := e.mustDo(200, "alice-write", "POST", "/api/memories",
+		`{"content": "Provenance over REST", "metadata": {"provenance": {"via": "forged"}}}`, "X-Agent-ID", "ci-bot\r\nX: y").JSON(t)
+	m, err := e.svc.Get(memory.WithOwner(context.Background(), "alice"), r["content_hash"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := m.Metadata[memory.ProvenanceKey].(map[string]any)
+	if p["via"] != "rest" || p["credential"] != "key:a2" || p["client"] != "ci-bot  X: y" {
+		t.Fatalf("provenance = %v, want via rest, credential key:a2, client without control characters", m.Metadata[memory.ProvenanceKey])
+	}
+}

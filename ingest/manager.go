@@ -104,13 +104,20 @@ func (m *Manager) Submit(ctx context.Context, files []File, o Options, batch boo
 	if err := m.spool(u, files); err != nil {
 		return nil, err
 	}
+	// Saved and queued in one step under mu, so that Run's resume of
+	// unfinished uploads either misses this one or finds it queued: never
+	// runs it twice (the second run found its spool gone).
+	m.mu.Lock()
 	if err := m.History.SaveUpload(ctx, u); err != nil {
+		m.mu.Unlock()
 		os.RemoveAll(m.dir(u))
 		return nil, err
 	}
 	// The worker owns u once it is queued: answer with a copy taken before.
 	c := copyUpload(u)
-	m.enqueue(u)
+	m.queue = append(m.queue, u)
+	m.mu.Unlock()
+	m.wakeUp()
 	return c, nil
 }
 
@@ -152,14 +159,21 @@ func writeSynced(path string, data []byte) error {
 	return f.Close()
 }
 
-func (m *Manager) enqueue(u *Upload) {
-	m.mu.Lock()
-	m.queue = append(m.queue, u)
-	m.mu.Unlock()
+// wakeUp tells Run that the queue has grown.
+func (m *Manager) wakeUp() {
 	select {
 	case m.wake <- struct{}{}:
 	default:
 	}
+}
+
+// queuedLocked reports whether the upload id is waiting or being
+// processed; m.mu is held.
+func (m *Manager) queuedLocked(id string) bool {
+	if m.current != nil && m.current.ID == id {
+		return true
+	}
+	return slices.ContainsFunc(m.queue, func(u *Upload) bool { return u.ID == id })
 }
 
 // Run resumes the uploads a previous run left unfinished, then processes
@@ -167,14 +181,20 @@ func (m *Manager) enqueue(u *Upload) {
 // first, so that shutdown never leaves half an upload stored.
 func (m *Manager) Run(ctx context.Context) error {
 	m.init()
+	m.mu.Lock()
 	pending, err := m.History.UnfinishedUploads(ctx)
 	if err != nil {
+		m.mu.Unlock()
 		return fmt.Errorf("resuming uploads: %w", err)
 	}
 	for _, u := range pending {
+		if m.queuedLocked(u.ID) {
+			continue // submitted while this run started
+		}
 		m.Logger.Info("resuming an upload interrupted by a restart", "upload_id", u.ID, "owner", u.Owner)
-		m.enqueue(u)
+		m.queue = append(m.queue, u)
 	}
+	m.mu.Unlock()
 	for {
 		m.mu.Lock()
 		var u *Upload
@@ -204,6 +224,7 @@ func (m *Manager) Run(ctx context.Context) error {
 // process ingests the files of u not done yet, saving progress after each.
 func (m *Manager) process(ctx context.Context, u *Upload) {
 	octx := memory.WithOwner(context.WithoutCancel(ctx), u.Owner)
+	octx = memory.WithProvenance(octx, memory.Provenance{Via: "upload"})
 	if u.StartedAt.IsZero() {
 		u.StartedAt = m.now()
 	}

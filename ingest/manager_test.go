@@ -155,3 +155,45 @@ func TestManagerResumesAfterRestart(t *testing.T) {
 		t.Errorf("spool of a finished upload left behind: %v", err)
 	}
 }
+
+// TestManagerRunsAnUploadSubmittedBeforeItStartsOnce: an upload accepted
+// just before Run starts is both in the queue and in the history as
+// unfinished; Run must not resume it a second time (the second pass found
+// its spool gone and marked the finished upload failed).
+func TestManagerRunsAnUploadSubmittedBeforeItStartsOnce(t *testing.T) {
+	e := newEnv(t)
+	var mu sync.Mutex
+	starts := map[string]int{}
+	e.m.OnChange = func(u ingest.Upload) {
+		mu.Lock()
+		if u.Status == ingest.StatusProcessing && u.ChunksProcessed == 0 && u.Files[0].Status == ingest.StatusQueued {
+			starts[u.ID]++
+		}
+		mu.Unlock()
+	}
+	ctx := memory.WithOwner(context.Background(), "alice")
+	first, err := e.m.Submit(ctx, []ingest.File{{Name: "manual.txt", Data: []byte(manual)}}, ingest.Options{}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run(t, e.m)()
+	// A second upload queued behind whatever Run queued at start: once it
+	// is done, everything before it has run.
+	second, err := e.m.Submit(ctx, []ingest.File{{Name: "garden.md", Data: []byte("# Garden\n\nWater the tomatoes at dawn.")}}, ingest.Options{}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait(t, e.m, ctx, second.ID)
+	u, err := e.m.Get(ctx, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Status != ingest.StatusCompleted || len(u.Errors) != 0 || u.ChunksStored == 0 {
+		t.Fatalf("first upload %+v, want completed without errors", u)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if starts[first.ID] != 1 {
+		t.Errorf("the first upload started %d times, want 1", starts[first.ID])
+	}
+}

@@ -10,6 +10,7 @@ package mcpserver
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 
 	memory "github.com/mcp-memory-go/memory"
@@ -70,6 +71,7 @@ func authorize(required bool) mcp.Middleware {
 			if extra := req.GetExtra(); extra != nil {
 				ti = extra.TokenInfo
 			}
+			ctx = memory.WithProvenance(ctx, provenance(req, ti))
 			if ti == nil {
 				if required {
 					return nil, &jsonrpc.Error{Code: CodeForbidden, Message: "unauthorized: this server needs credentials"}
@@ -96,6 +98,22 @@ func authorize(required bool) mcp.Middleware {
 			return next(ctx, method, req)
 		}
 	}
+}
+
+// provenance describes an MCP request for the memories it stores: the
+// client program as it named itself at initialize, and the credential
+// the daemon authenticated (stdio has none: "local").
+func provenance(req mcp.Request, ti *sdkauth.TokenInfo) memory.Provenance {
+	p := memory.Provenance{Via: "mcp", Credential: "local"}
+	if ss, ok := req.GetSession().(*mcp.ServerSession); ok && ss != nil {
+		if ip := ss.InitializeParams(); ip != nil && ip.ClientInfo != nil {
+			p.Client = strings.TrimSpace(ip.ClientInfo.Name + " " + ip.ClientInfo.Version)
+		}
+	}
+	if ti != nil {
+		p.Credential, _ = ti.Extra["credential"].(string)
+	}
+	return p
 }
 
 func hasScope(scopes []string, need string) bool { return slices.Contains(scopes, need) }

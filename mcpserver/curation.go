@@ -190,10 +190,10 @@ func (h *handlers) conflicts(ctx context.Context, _ *mcp.CallToolRequest, _ NoAr
 		return textResult("No unresolved conflicts found."), out, nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Found %d conflict(s):", len(cs))
+	fmt.Fprintf(&b, "Found %d conflict(s):%s", len(cs), dataNote)
 	for _, c := range cs {
-		fmt.Fprintf(&b, "\n- %.12s vs %.12s (similarity: %.2f, divergence: %.2f)\n  A: %s\n  B: %s", c.HashA, c.HashB, c.Similarity, c.Divergence,
-			memory.Clip(c.ContentA, 100), memory.Clip(c.ContentB, 100))
+		fmt.Fprintf(&b, "\n- %.12s vs %.12s (similarity: %.2f, divergence: %.2f)\n  A:\n%s\n  B:\n%s", c.HashA, c.HashB, c.Similarity, c.Divergence,
+			quote(memory.Clip(c.ContentA, 100), "  "), quote(memory.Clip(c.ContentB, 100), "  "))
 	}
 	b.WriteString("\nKeep one with memory_resolve(winner_hash, loser_hash).")
 	return textResult(b.String()), out, nil
@@ -243,9 +243,9 @@ func (h *handlers) mistakeSearch(ctx context.Context, _ *mcp.CallToolRequest, in
 		return textResult("No mistake notes match."), out, nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d mistake note(s):", len(ns))
+	fmt.Fprintf(&b, "%d mistake note(s):%s", len(ns), dataNote)
 	for _, n := range ns {
-		fmt.Fprintf(&b, "\n\n(failed %d times, score %.2f, hash %s)\n%s", n.FailureCount, n.Similarity, n.Hash, n.Content)
+		fmt.Fprintf(&b, "\n\n(failed %d times, score %.2f, hash %s)\n%s", n.FailureCount, n.Similarity, n.Hash, quote(n.Content, ""))
 	}
 	return textResult(b.String()), out, nil
 }

@@ -2,6 +2,7 @@ package mcpserver
 
 import (
 	"reflect"
+	"slices"
 	"sync"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -35,9 +36,45 @@ func schemaFor[T any](opts *jsonschema.ForOptions) *jsonschema.Schema {
 	if err != nil {
 		panic("mcpserver: schema of " + reflect.TypeFor[T]().String() + ": " + err.Error())
 	}
+	if opts == nil {
+		shallow(s, outputDepth)
+	}
 	portable(s)
 	actual, _ := schemas.LoadOrStore(key, s)
 	return actual.(*jsonschema.Schema)
+}
+
+// outputDepth is how many levels of objects an output schema spells out.
+// Deeper objects (the phases of a consolidation report, the parts of a
+// quality record) are described as plain objects: every client reads the
+// schemas of every tool at each start, most never look inside a report,
+// and spelling them out made tools/list 55 KB and the server's start
+// three times slower (resolving the schemas).
+const outputDepth = 2
+
+// shallow replaces the properties of objects nested deeper than depth
+// levels below s by a plain object schema (keeping its description).
+func shallow(s *jsonschema.Schema, depth int) {
+	if s == nil {
+		return
+	}
+	object := s.Type == "object" || slices.Contains(s.Types, "object") || s.Properties != nil
+	if object && depth == 0 {
+		s.Properties, s.Required, s.AdditionalProperties, s.PropertyOrder = nil, nil, nil, nil
+		return
+	}
+	next := depth
+	if object {
+		next = depth - 1
+	}
+	for _, p := range s.Properties {
+		shallow(p, next)
+	}
+	shallow(s.Items, depth)
+	shallow(s.AdditionalProperties, next)
+	for _, b := range s.AnyOf {
+		shallow(b, depth)
+	}
 }
 
 // portable rewrites every multi-type schema ("type": ["null", "array"], as

@@ -354,3 +354,48 @@ func TestCompletion(t *testing.T) {
 		}
 	}
 }
+
+// TestOutputSchemasStayShallow: output schemas spell out two levels of
+// objects and no more, so that tools/list stays small (every client reads
+// it at each start) and the server starts quickly.
+func TestOutputSchemasStayShallow(t *testing.T) {
+	cs := MustConnect(t, mcpserver.Options{})
+	res, err := cs.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var depth func(v any) int
+	depth = func(v any) int {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return 0
+		}
+		d := 0
+		if props, ok := m["properties"].(map[string]any); ok && len(props) > 0 {
+			for _, p := range props {
+				d = max(d, 1+depth(p))
+			}
+		}
+		for _, k := range []string{"items", "additionalProperties"} {
+			d = max(d, depth(m[k]))
+		}
+		if alts, ok := m["anyOf"].([]any); ok {
+			for _, a := range alts {
+				d = max(d, depth(a))
+			}
+		}
+		return d
+	}
+	all, _ := json.Marshal(res)
+	for _, tool := range res.Tools {
+		b, _ := json.Marshal(tool.OutputSchema)
+		var s any
+		json.Unmarshal(b, &s)
+		if d := depth(s); d > 3 {
+			t.Errorf("%s: output schema nests %d levels of properties, want at most 3", tool.Name, d)
+		}
+	}
+	if len(all) > 40_000 {
+		t.Errorf("tools/list is %d bytes, want under 40000", len(all))
+	}
+}

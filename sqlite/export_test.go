@@ -10,6 +10,7 @@ import (
 	"github.com/ncruces/go-sqlite3/driver"
 
 	"github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/internal/fts5q"
 )
 
 // ExecRaw runs query on the database file at path through a plain
@@ -189,4 +190,34 @@ func AdjacentSQL(f memory.Filter, hashes []string, n int, window time.Duration) 
 		panic(err)
 	}
 	return adjacentSQL(flt, hashes, n, window)
+}
+
+// KeywordSearchIndexed runs KeywordSearch on the in-memory keyword index
+// alone, loading it first if needed; ok is false when the index could not
+// answer and FTS5 would have.
+func (s *Store) KeywordSearchIndexed(ctx context.Context, f memory.Filter, terms []string, limit int) (hits []memory.Hit, ok bool, err error) {
+	s.kw.wg.Wait() // a background load under way
+	if err := s.preloadKW(ctx); err != nil {
+		return nil, false, err
+	}
+	flt, err := newFilter(f)
+	if err != nil {
+		return nil, false, err
+	}
+	return s.indexedKeywordSearch(ctx, flt, fts5q.Texts(terms), limit)
+}
+
+// KeywordIndexState tells whether the keyword index is loaded and whether
+// it was found wrong.
+func (s *Store) KeywordIndexState() (loaded, broken bool) {
+	s.kw.mu.Lock()
+	defer s.kw.mu.Unlock()
+	return s.kw.idx != nil, s.kw.broken
+}
+
+// CheckFTS runs FTS5's integrity check of the full-text index on s's own
+// connection (where the fts5 module is registered).
+func (s *Store) CheckFTS(ctx context.Context) error {
+	_, err := s.db.ExecContext(ctx, "INSERT INTO memories_fts (memories_fts, rank) VALUES ('integrity-check', 0)")
+	return err
 }

@@ -81,6 +81,9 @@ func createFTS(ctx context.Context, tx *sql.Tx, tok string) error {
 		"DROP TABLE IF EXISTS memories_fts",
 		"CREATE VIRTUAL TABLE memories_fts USING fts5(content, content = '', contentless_delete = 1, tokenize = " + lit + ")",
 		"INSERT INTO memories_fts (rowid, content) SELECT id, content FROM memories WHERE deleted_at IS NULL",
+		// Other processes hold the old index's tokens in memory (see
+		// kwload.go): this makes them load the new ones.
+		"UPDATE counters SET purges = purges + 1",
 	}
 	for _, q := range stmts {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
@@ -160,9 +163,11 @@ func keywordSQL(f filter, match string, limit int) (string, []any) {
 // terms without any word match nothing. It returns EInvalid for an invalid
 // filter or a limit below 1.
 //
-// It runs the pruned query (see rank.go), which returns the hits of the
-// plain query faster, and the plain query in the unexpected case where the
-// pruned one could not vouch for its result.
+// It searches the in-memory keyword index (kwsearch.go) once loaded, which
+// returns the hits and scores of FTS5's bm25() many times faster, and
+// otherwise runs the pruned query (see rank.go), which returns the hits of
+// the plain query faster, and the plain query in the unexpected case where
+// the pruned one could not vouch for its result.
 func (s *Store) KeywordSearch(ctx context.Context, f memory.Filter, terms []string, limit int) ([]memory.Hit, error) {
 	flt, err := newFilter(f)
 	if err != nil {
@@ -175,7 +180,14 @@ func (s *Store) KeywordSearch(ctx context.Context, f memory.Filter, terms []stri
 	if len(phrases) == 0 {
 		return nil, nil
 	}
-	hits, _, err := s.keywordSearch(ctx, flt, phrases, limit, defaultStatsAfter)
+	hits, ok, err := s.indexedKeywordSearch(ctx, flt, fts5q.Texts(terms), limit)
+	if err != nil {
+		return nil, fmt.Errorf("keyword search: %w", err)
+	}
+	if ok {
+		return hits, nil
+	}
+	hits, _, err = s.keywordSearch(ctx, flt, phrases, limit, defaultStatsAfter)
 	if err != nil {
 		return nil, fmt.Errorf("keyword search: %w", err)
 	}

@@ -201,18 +201,30 @@ func worse(a, b scored) bool {
 	return a.score < b.score || (a.score == b.score && a.id > b.id)
 }
 
-// topK keeps the k best scores seen in a min-heap (worst at the root).
-type topK struct {
-	k int
-	h []scored
+func (a scored) worse(b scored) bool { return worse(a, b) }
+
+// rankable is a scored result that orders itself against another.
+type rankable[T any] interface {
+	worse(T) bool // a lower score, or the same score and a later row
 }
 
-func (t *topK) offer(c scored) {
+// topN keeps the k best results seen in a min-heap (worst at the root).
+type topN[T rankable[T]] struct {
+	k int
+	h []T
+}
+
+// topK keeps the k best vector scores.
+type topK = topN[scored]
+
+func (t *topN[T]) full() bool { return len(t.h) >= t.k }
+
+func (t *topN[T]) offer(c T) {
 	if len(t.h) < t.k {
 		t.h = append(t.h, c)
 		for i := len(t.h) - 1; i > 0; {
 			p := (i - 1) / 2
-			if !worse(t.h[i], t.h[p]) {
+			if !t.h[i].worse(t.h[p]) {
 				break
 			}
 			t.h[i], t.h[p] = t.h[p], t.h[i]
@@ -220,16 +232,16 @@ func (t *topK) offer(c scored) {
 		}
 		return
 	}
-	if !worse(t.h[0], c) {
+	if !t.h[0].worse(c) {
 		return
 	}
 	t.h[0] = c
 	for i := 0; ; {
 		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(t.h) && worse(t.h[l], t.h[m]) {
+		if l < len(t.h) && t.h[l].worse(t.h[m]) {
 			m = l
 		}
-		if r < len(t.h) && worse(t.h[r], t.h[m]) {
+		if r < len(t.h) && t.h[r].worse(t.h[m]) {
 			m = r
 		}
 		if m == i {

@@ -109,31 +109,7 @@ func (s *Store) readRaw(ctx context.Context, fn func(c *sqlite3.Conn) error) err
 // rawRows runs query with text or integer args and calls row for each
 // result row; the statement's memory is valid only during the call.
 func rawRows(c *sqlite3.Conn, query string, row func(st *sqlite3.Stmt), args ...any) error {
-	st, _, err := c.Prepare(query)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	for i, a := range args {
-		switch a := a.(type) {
-		case string:
-			err = st.BindText(i+1, a)
-		case int64:
-			err = st.BindInt64(i+1, a)
-		default:
-			err = fmt.Errorf("argument %d: unsupported type %T", i+1, a)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	for st.Step() {
-		row(st)
-	}
-	if err := st.Err(); err != nil {
-		return err
-	}
-	return st.Close()
+	return rawQuery(c, query, func(st *sqlite3.Stmt) error { row(st); return nil }, args...)
 }
 
 // rawCounters reads the change counters.
@@ -214,8 +190,8 @@ func (s *Store) putVector(sl *slab, id int64, owner []byte, created int64, sup b
 	sl.put(id, owner, created, sup, blob)
 }
 
-// Preload loads the vectors of every embedding model now, so that the
-// first VectorSearch does not pay for it. The service calls it in the
+// Preload loads the vectors of every embedding model and the keyword
+// index now, so that the first searches do not pay for it. The service calls it in the
 // background after start-up; it takes time proportional to the store.
 func (s *Store) Preload(ctx context.Context) error {
 	rows, err := s.db.QueryContext(ctx, "SELECT model, dim FROM embedding_models")
@@ -241,7 +217,7 @@ func (s *Store) Preload(ctx context.Context) error {
 			return fmt.Errorf("preload vectors: %w", err)
 		}
 	}
-	return nil
+	return s.preloadKW(ctx)
 }
 
 // VectorSearch ranks owner's memories matching f that have a vector of
@@ -257,6 +233,15 @@ func (s *Store) VectorSearch(ctx context.Context, f memory.Filter, model string,
 	if err != nil {
 		return nil, err
 	}
+	top, err := s.vectorTop(ctx, flt, model, vec, limit)
+	if err != nil || len(top) == 0 {
+		return nil, err
+	}
+	return s.hydrate(ctx, top)
+}
+
+// vectorTop returns the row ids and scores of VectorSearch, best first.
+func (s *Store) vectorTop(ctx context.Context, flt filter, model string, vec []float32, limit int) ([]scored, error) {
 	dim, err := s.modelDim(ctx, model)
 	if err != nil {
 		return nil, err
@@ -275,11 +260,7 @@ func (s *Store) VectorSearch(ctx context.Context, f memory.Filter, model string,
 	if err != nil || sl == nil {
 		return nil, err
 	}
-	top := search(sl, flt, q, limit, ids)
-	if len(top) == 0 {
-		return nil, nil
-	}
-	return s.hydrate(ctx, top)
+	return search(sl, flt, q, limit, ids), nil
 }
 
 // slabFor returns the up-to-date slab of model and, for a filter the slab
@@ -383,27 +364,43 @@ func (s *Store) candidates(ctx context.Context, f filter) ([]int64, error) {
 // hydrate reads the memories of the top rows, keeping their order. A row
 // deleted since the scan is left out.
 func (s *Store) hydrate(ctx context.Context, top []scored) ([]memory.Hit, error) {
-	byID, err := s.hydrateIDs(ctx, top)
+	ids := make([]int64, len(top))
+	for i, t := range top {
+		ids[i] = t.id
+	}
+	byID, err := s.hydrateIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
+	return vectorHits(top, byID), nil
+}
+
+// vectorHits returns the hits of the top rows read in byID, keeping their
+// order. A row deleted since the scan is left out.
+func vectorHits(top []scored, byID map[int64]*memory.Memory) []memory.Hit {
 	hits := make([]memory.Hit, 0, len(top))
 	for _, t := range top {
 		if m := byID[t.id]; m != nil {
 			hits = append(hits, memory.Hit{Memory: m, Score: max(-1, min(1, float64(t.score)))})
 		}
 	}
-	return hits, nil
+	return hits
 }
 
-// hydrateIDs reads the live memories of the scored rows by row id.
-func (s *Store) hydrateIDs(ctx context.Context, top []scored) (map[int64]*memory.Memory, error) {
-	ids := make([]int64, 0, len(top))
-	seen := make(map[int64]bool, len(top))
-	for _, t := range top {
-		if !seen[t.id] {
-			seen[t.id] = true
-			ids = append(ids, t.id)
+// hydrateIDs reads the live memories of the rows by row id.
+func (s *Store) hydrateIDs(ctx context.Context, rowIDs []int64) (map[int64]*memory.Memory, error) {
+	return s.readIDs(ctx, memoryCols, rowIDs)
+}
+
+// readIDs reads the columns cols (memoryCols or memoryColsNoVector) of
+// the live memories of the rows by row id.
+func (s *Store) readIDs(ctx context.Context, cols string, rowIDs []int64) (map[int64]*memory.Memory, error) {
+	ids := make([]int64, 0, len(rowIDs))
+	seen := make(map[int64]bool, len(rowIDs))
+	for _, id := range rowIDs {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
 		}
 	}
 	byID := make(map[int64]*memory.Memory, len(ids))
@@ -411,7 +408,7 @@ func (s *Store) hydrateIDs(ctx context.Context, top []scored) (map[int64]*memory
 		return byID, nil
 	}
 	js, _ := json.Marshal(ids) // int64s always marshal
-	rows, err := s.on(nil).QueryContext(ctx, "SELECT "+memoryCols+
+	rows, err := s.on(nil).QueryContext(ctx, "SELECT "+cols+
 		" FROM memories m WHERE m.id IN (SELECT value FROM json_each(?)) AND m.deleted_at IS NULL", string(js))
 	if err != nil {
 		return nil, fmt.Errorf("vector search: %w", err)

@@ -45,9 +45,11 @@ func (s *Store) VectorSearchMany(ctx context.Context, f memory.Filter, model str
 		return out, err
 	}
 	tops := searchMany(sl, flt, qs, limit, ids)
-	var all []scored
+	var all []int64
 	for _, t := range tops {
-		all = append(all, t...)
+		for _, sc := range t {
+			all = append(all, sc.id)
+		}
 	}
 	byID, err := s.hydrateIDs(ctx, all)
 	if err != nil {

@@ -45,7 +45,7 @@ func benchLocomo(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	fs := newFlagSet("bench locomo", stderr)
 	data := fs.String("data", "../shared/bench/locomo/locomo-dev.json", "LoCoMo JSON file")
 	tokenizers := fs.String("tokenizers", "", "comma-separated FTS5 tokenizers to compare (default: the store's default)")
-	configs := fs.String("configs", "keyword,semantic,fusion,hybrid", "configurations, comma-separated: keyword, semantic, rrf, fusion[@W] (weighted fusion alone, dense weight W), hybrid[@W] (fusion and the default re-ranking); each may add +STEP or +STEP=X with STEP one of "+strings.Join(rerankSteps, ", "))
+	configs := fs.String("configs", "keyword,semantic,fusion,hybrid", "configurations, comma-separated: keyword, semantic, rrf, fusion[@W] (weighted fusion alone, dense weight W), hybrid[@W] (fusion and the default re-ranking); each may add +STEP or +STEP=X with STEP one of "+strings.Join(rerankSteps, ", ")+", or +sources=N (the N best results lend context)")
 	loco := fs.Bool("loco", false, "also report leave-one-conversation-out figures: for each conversation, the configuration best on the other ones, measured on it")
 	fs.StringVar(&cfg.Embedding, "embedding", cfg.Embedding, "embedding model")
 	fs.IntVar(&cfg.Candidates, "candidates", 100, "hits each signal contributes to hybrid fusion")

@@ -57,7 +57,8 @@ var rerankSteps = []string{"context", "entity", "question", "time"}
 
 // parseLocomoConfig reads one configuration (see the -configs flag): a
 // base (keyword, semantic, rrf, fusion[@W], hybrid[@W]) and then +STEP (the
-// step at its default weight) or +STEP=X (weight X, 0 turns it off).
+// step at its default weight) or +STEP=X (weight X, 0 turns it off), or
+// +sources=N (the N best results lend context).
 func parseLocomoConfig(spec string, weight float64) (locomoConfig, error) {
 	parts := strings.Split(spec, "+")
 	base, w, hasW := strings.Cut(parts[0], "@")
@@ -91,6 +92,15 @@ func parseLocomoConfig(spec string, weight float64) (locomoConfig, error) {
 		name, val, hasVal := strings.Cut(step, "=")
 		if c.Fusion != memory.FusionWeighted {
 			return c, fmt.Errorf("configuration %q: re-ranking steps need fusion or hybrid", spec)
+		}
+		if name == "sources" {
+			// +sources=N: the number of best results that lend context.
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 1 {
+				return c, fmt.Errorf("configuration %q: sources wants a count of at least 1", spec)
+			}
+			c.Rerank.ContextSources = n
+			continue
 		}
 		var dst *float64
 		var v float64

@@ -33,6 +33,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	memory "github.com/mcp-memory-go/memory"
 )
 
 // errUsage reports a command line that was wrong; the usage was printed.
@@ -76,7 +78,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "status":
 		return cmdStatus(ctx, args, stdout, stderr, getenv)
 	case "store":
-		return cmdStore(ctx, args, stdin, stdout, stderr, getenv)
+		return cmdStore(cliWrites(ctx), args, stdin, stdout, stderr, getenv)
 	case "search":
 		return cmdSearch(ctx, args, stdout, stderr, getenv)
 	case "keys":
@@ -84,7 +86,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "users":
 		return cmdUsers(ctx, args, stdin, stdout, stderr, getenv)
 	case "ingest", "ingest-document", "ingest-directory":
-		return cmdIngest(ctx, args, stdout, stderr, getenv)
+		return cmdIngest(cliWrites(ctx), args, stdout, stderr, getenv)
 	case "reembed":
 		return cmdReembed(ctx, args, stdout, stderr, getenv)
 	case "consolidate":
@@ -188,4 +190,10 @@ func parseConfig(name string, args []string, stderr io.Writer, getenv func(strin
 		return nil, nil, err
 	}
 	return cfg, fs, nil
+}
+
+// cliWrites marks what a command stores as written from the command line
+// by the local user (memory.Provenance).
+func cliWrites(ctx context.Context) context.Context {
+	return memory.WithProvenance(ctx, memory.Provenance{Via: "cli", Credential: "local"})
 }

@@ -63,7 +63,7 @@ func TestUsersAndKeysCommands(t *testing.T) {
 		t.Fatalf("keys create printed %q", created)
 	}
 	mustRun("", "keys", "create", "-name", "bob admin", "-owner", "bob", "-scope", "admin")
-	if list := mustRun("", "keys", "list"); !strings.Contains(list, "alice laptop") || strings.Contains(list, secret) || strings.Contains(list, strings.Split(secret, "_")[2]) {
+	if list := mustRun("", "keys", "list"); !strings.Contains(list, "alice laptop") || strings.Contains(list, secret) || strings.Contains(list, strings.SplitN(secret, "_", 3)[2]) {
 		t.Errorf("keys list: %s", list)
 	}
 

@@ -9,6 +9,16 @@ import "strings"
 // a term of several tokens matches as a phrase. Terms without any text are
 // left out.
 func Phrases(terms []string) []string {
+	texts := Texts(terms)
+	for i, t := range texts {
+		texts[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+	}
+	return texts
+}
+
+// Texts returns the text of each phrase of Phrases, in the same order:
+// what FTS5 hands its tokenizer for it.
+func Texts(terms []string) []string {
 	var out []string
 	seen := make(map[string]bool, len(terms))
 	for _, t := range terms {
@@ -17,7 +27,7 @@ func Phrases(terms []string) []string {
 			continue
 		}
 		seen[t] = true
-		out = append(out, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
+		out = append(out, t)
 	}
 	return out
 }

@@ -67,7 +67,15 @@ export async function open(browser, { width = 1280, height = 900, colorScheme = 
 const shots = [];
 export async function shot(page, name, what) {
   const file = path.join(cfg.shots, `${name}.png`);
+  // From the top: a scrolled page draws its sticky bar mid-picture.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: file, fullPage: true });
+  shots.push({ file, what });
+}
+// shotOf saves a screenshot of one element (the first match of selector).
+export async function shotOf(page, selector, name, what) {
+  const file = path.join(cfg.shots, `${name}.png`);
+  await page.locator(selector).first().screenshot({ path: file });
   shots.push({ file, what });
 }
 export function screenshots() {

@@ -6,6 +6,7 @@ import {
   cfg, origin, record, assert, rand, launch, open, shot, screenshots, rest, store, count, mcpStore,
   gotoView, waitHeading, login, visibleError, ensureDir, settled,
 } from './lib.mjs';
+import { earlyChecks, curationChecks } from './curation.mjs';
 
 const results = [];
 let browser;
@@ -29,8 +30,11 @@ async function check(name, fn) {
   }
 }
 
-const VIEWS = ['overview', 'search', 'browse', 'manage', 'analytics', 'graph', 'documents', 'settings'];
-const HEADINGS = { overview: 'Overview', search: 'Search', browse: 'Browse', manage: 'Manage', analytics: 'Analytics', graph: 'Graph', documents: 'Documents', settings: 'Settings' };
+const VIEWS = ['overview', 'search', 'browse', 'manage', 'analytics', 'graph', 'consolidation', 'documents', 'settings'];
+const HEADINGS = {
+  overview: 'Overview', search: 'Search', browse: 'Browse', manage: 'Manage', analytics: 'Analytics', graph: 'Graph', consolidation: 'Consolidation',
+  documents: 'Documents', settings: 'Settings',
+};
 
 const SEED = [
   ['The staging cluster runs on three arm64 nodes in Frankfurt', ['ops', 'infra', 'staging'], 'configuration'],
@@ -98,6 +102,8 @@ async function main() {
     await page.locator('#login-form').waitFor({ state: 'visible' });
     await context.close();
   });
+
+  await earlyChecks({ browser, check, seeded });
 
   await check('2. quick add, find by search, open detail, edit tags, rate, delete', async () => {
     const { context, page } = await open(browser);
@@ -266,12 +272,12 @@ async function main() {
     await page.locator('#storage ol').waitFor({ state: 'visible' }).catch(() => {});
     await clean('analytics');
     assert(await page.locator('#chart-tags .meter-label', { hasText: 'e2e-xss' }).count() > 0, 'analytics: tag usage lacks the tags');
-    await gotoView(page, 'graph?tag=e2e-xss');
+    await gotoView(page, 'graph?mode=tags&tag=e2e-xss');
     await page.locator('#graph svg .node').first().waitFor({ state: 'visible' });
     await clean('graph');
     const labels = await page.locator('#graph svg .node').evaluateAll((ns) => ns.map((n) => n.getAttribute('aria-label')).join('\n'));
     for (const p of payloads) assert(labels.includes(p), `graph: no node is labelled with ${p}`);
-    for (const v of ['documents', 'settings', 'manage']) {
+    for (const v of ['documents', 'settings', 'manage', 'consolidation']) {
       await gotoView(page, v);
       await waitHeading(page, HEADINGS[v]);
       await page.waitForTimeout(300);
@@ -404,6 +410,8 @@ async function main() {
     await context.close();
   });
 
+  await curationChecks({ browser, check, seeded });
+
   await check('8. every view fits 375 px without horizontal overflow; dark mode toggles and persists', async () => {
     const { context, page } = await open(browser, { width: 375, height: 740 });
     await login(page, cfg.adminKey);
@@ -438,6 +446,19 @@ async function main() {
     await waitHeading(page, 'Analytics');
     assert(await page.getAttribute('html', 'data-theme') === 'dark' && (await bg()) === dark, 'dark mode did not survive a reload');
     await shot(page, 'phone-dark', 'Analytics at 375 px in dark mode');
+    const phone = [
+      ['graph', '#graph svg line.edge', 'phone-dark-graph', 'Graph of associations at 375 px in dark mode'],
+      ['consolidation', '#consolidation-history .run', 'phone-dark-consolidation', 'Consolidation at 375 px in dark mode'],
+      ['manage', '#conflicts .conflict', 'phone-dark-conflicts', 'Manage with a conflict side by side (stacked) at 375 px in dark mode'],
+      ['settings', '#backup-facts', 'phone-dark-settings', 'Settings with export, backup, sync at 375 px in dark mode'],
+    ];
+    if (seeded.curation?.fix) phone.push([`memory/${seeded.curation.fix}`, '#quality-info dl', 'phone-dark-detail', 'Memory detail with quality and connections at 375 px in dark mode']);
+    for (const [route, sel, name, what] of phone) {
+      await gotoView(page, route);
+      await page.locator(sel).first().waitFor({ state: 'visible' });
+      await settled(page);
+      await shot(page, name, what);
+    }
     const keys = await page.evaluate(() => Object.keys(localStorage));
     assert(keys.length === 1 && keys[0] === 'mcp-memory-theme', `localStorage keys: ${keys}`);
     await page.click('#theme-toggle');
@@ -445,10 +466,11 @@ async function main() {
     await context.close();
   });
 
-  await check('every control of every view has an accessible name; focus is visible', async () => {
+  await check('every control of every view has an accessible name and shows no stray undefined/null/[object]; focus is visible', async () => {
     const { context, page } = await open(browser);
     await login(page, cfg.adminKey);
-    const routes = [...VIEWS.map((v) => [v, HEADINGS[v]]), [`memory/${seeded.v2}`, 'Memory'], ['search?q=billing', 'Search']];
+    const routes = [...VIEWS.map((v) => [v, HEADINGS[v]]), [`memory/${seeded.v2}`, 'Memory'], ['search?q=billing', 'Search'], ['graph?mode=tags', 'Graph']];
+    if (seeded.curation?.fix) routes.push([`memory/${seeded.curation.fix}`, 'Memory']);
     for (const [route, heading] of routes) {
       await gotoView(page, route);
       await waitHeading(page, heading);
@@ -468,6 +490,8 @@ async function main() {
           .map((el) => el.outerHTML.slice(0, 80));
       });
       assert(unnamed.length === 0, `#/${route}: controls without a name: ${unnamed.join(' | ')}`);
+      const stray = await page.evaluate(() => /\[object [A-Z]\w*\]|\bundefined\b|NaN|(^|\n)null(\n|$)/.exec(document.querySelector('main').innerText)?.[0]);
+      assert(!stray, `#/${route}: the page shows ${JSON.stringify(stray)} (a value rendered by mistake)`);
     }
     await gotoView(page, 'overview');
     await waitHeading(page, 'Overview');
@@ -489,7 +513,7 @@ async function main() {
     await page.locator('#dlg-help[open]').waitFor({ state: 'visible' });
     await page.keyboard.press('Escape');
     await page.locator('#dlg-help[open]').waitFor({ state: 'detached' });
-    for (const [k, h] of [['a', 'Analytics'], ['b', 'Browse'], ['m', 'Manage'], ['g', 'Graph'], ['d', 'Documents'], ['c', 'Settings'], ['o', 'Overview']]) {
+    for (const [k, h] of [['a', 'Analytics'], ['b', 'Browse'], ['m', 'Manage'], ['g', 'Graph'], ['n', 'Consolidation'], ['d', 'Documents'], ['c', 'Settings'], ['o', 'Overview']]) {
       await page.keyboard.press('g');
       await page.keyboard.press(k);
       await waitHeading(page, h);
@@ -562,22 +586,42 @@ async function main() {
     await page.locator('#chart-growth svg').waitFor({ state: 'visible' });
     await shot(page, 'analytics', 'Analytics: growth, tag usage, types, heatmap, breakdown, storage');
     await gotoView(page, 'graph');
+    await page.locator('#graph svg line.edge').first().waitFor({ state: 'visible' });
+    await shot(page, 'graph', 'Graph of associations: typed edges coloured by relation, legend and filter');
+    await gotoView(page, 'graph?mode=tags');
     await page.locator('#graph svg .node').first().waitFor({ state: 'visible' });
-    await shot(page, 'graph', 'Graph of memories linked by shared tags');
+    await shot(page, 'graph-tags', 'Graph fallback: memories linked by shared tags, labelled as such');
+    await gotoView(page, 'consolidation');
+    await page.locator('#consolidation-history .run').first().waitFor({ state: 'visible' });
+    await settled(page);
+    await shot(page, 'consolidation', 'Consolidation: status, schedules, run form, recommendations, history, archive');
     await gotoView(page, 'documents');
     await page.locator('#doc-limits', { hasText: 'Formats:' }).waitFor({ state: 'visible' });
     await shot(page, 'documents-view', 'Documents: upload form and history');
     await gotoView(page, 'settings');
     await page.locator('table.keys-table').waitFor({ state: 'visible' });
     await page.locator('#server-info dl').waitFor({ state: 'visible' });
-    await shot(page, 'settings', 'Settings: session, server, API keys, unavailable features');
+    await page.locator('#backup-facts').waitFor({ state: 'visible' });
+    await page.locator('#sync-unavailable').waitFor({ state: 'visible' });
+    await shot(page, 'settings', 'Settings: session, server, API keys, export, backup with its list, sync (not hybrid here), consolidation');
     await page.click('#theme-toggle');
     await gotoView(page, 'overview');
     await page.locator('#recent .mem').first().waitFor({ state: 'visible' });
     await shot(page, 'dark-overview', 'Overview in dark mode');
     await gotoView(page, 'graph');
-    await page.locator('#graph svg .node').first().waitFor({ state: 'visible' });
-    await shot(page, 'dark-graph', 'Graph in dark mode');
+    await page.locator('#graph svg line.edge').first().waitFor({ state: 'visible' });
+    await shot(page, 'dark-graph', 'Graph of associations in dark mode');
+    await gotoView(page, 'consolidation');
+    await page.locator('#consolidation-history .run').first().waitFor({ state: 'visible' });
+    await settled(page);
+    await shot(page, 'dark-consolidation', 'Consolidation in dark mode');
+    await gotoView(page, 'manage');
+    await page.locator('#conflicts .conflict').first().waitFor({ state: 'visible' });
+    await shot(page, 'dark-manage', 'Manage with an unresolved conflict in dark mode');
+    await gotoView(page, 'settings');
+    await page.locator('#backup-facts').waitFor({ state: 'visible' });
+    await settled(page);
+    await shot(page, 'dark-settings', 'Settings in dark mode');
     await page.keyboard.press('?');
     await page.locator('#dlg-help[open]').waitFor({ state: 'visible' });
     await shot(page, 'dark-help', 'The keyboard shortcuts dialog in dark mode');

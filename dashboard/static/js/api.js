@@ -22,6 +22,13 @@ export function isAdmin() {
   return session.principal?.scope === 'admin';
 }
 
+// canWrite reports whether the session may change memories (write or
+// admin scope); views disable what a read-only key cannot do.
+export function canWrite() {
+  const scope = session.principal?.scope;
+  return scope === 'write' || scope === 'admin';
+}
+
 export function expiresAt() {
   return session.expiresAt;
 }
@@ -82,6 +89,42 @@ export const api = {
   put: (path, body) => send('PUT', path, body ?? {}),
   del: (path) => send('DELETE', path),
 };
+
+// unavailable reports whether err says that a feature is off on this
+// server (503: not configured or not supported by the backend).
+export function unavailable(err) {
+  return err instanceof ApiError && err.status === 503;
+}
+
+// download fetches path with the session cookie (never a secret in the
+// URL) and returns the body as a Blob with the file name the server
+// suggested in Content-Disposition (else fallbackName).
+export async function download(path, fallbackName) {
+  let res;
+  try {
+    res = await fetch(path, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/x-ndjson, application/json' } });
+  } catch {
+    throw new ApiError(0, { error: 'network', error_description: 'The server cannot be reached.' });
+  }
+  if (!res.ok) {
+    let data = null;
+    try {
+      data = await res.json();
+    } catch {
+      data = null;
+    }
+    const err = new ApiError(res.status, data);
+    if (res.status === 401 && session.principal) {
+      forget();
+      unauthorizedHandlers.forEach((fn) => fn(err));
+    }
+    throw err;
+  }
+  const blob = await res.blob();
+  const cd = res.headers.get('Content-Disposition') || '';
+  const m = /filename="([^"\/]+)"/.exec(cd);
+  return { blob, filename: m ? m[1] : fallbackName };
+}
 
 // upload sends a multipart form with the session's CSRF token, reporting
 // the transfer's progress (0..1) to onProgress: fetch cannot, hence XHR.

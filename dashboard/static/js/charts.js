@@ -12,7 +12,7 @@ function niceMax(v) {
 // columnChart draws one column per point (value) and, when lineKey is
 // given, a line of that key on its own scale (e.g. cumulative counts).
 // width is the box's width in pixels, so that text is drawn at its size.
-export function columnChart(points, { label, width = 640, valueKey = 'count', labelKey = 'label', lineKey, valueName = 'count', lineName } = {}) {
+export function columnChart(points, { label, width = 640, valueKey = 'count', labelKey = 'label', lineKey, valueName = 'count', lineName, barClass } = {}) {
   const W = Math.max(280, Math.round(width));
   const H = W < 500 ? 200 : 240;
   const m = { l: 40, r: lineKey ? 44 : 12, t: 12, b: 40 };
@@ -40,7 +40,7 @@ export function columnChart(points, { label, width = 640, valueKey = 'count', la
     const v = p[valueKey] || 0;
     const bh = (v / max) * ih;
     const x = m.l + i * step;
-    const bar = s('rect', { x: x + step * 0.15, y: m.t + ih - bh, width: Math.max(1, step * 0.7), height: bh, class: 'bar' });
+    const bar = s('rect', { x: x + step * 0.15, y: m.t + ih - bh, width: Math.max(1, step * 0.7), height: bh, class: ['bar', barClass?.(p, i)] });
     let tip = `${p[labelKey]}: ${v} ${valueName}`;
     if (lineKey) tip += `, ${p[lineKey]} ${lineName || lineKey}`;
     bar.append(s('title', null, tip));
@@ -110,5 +110,44 @@ export function heatmap(allDays, { label, width = 800 } = {}) {
     r.append(s('title', null, `${d.date}: ${d.count} memor${d.count === 1 ? 'y' : 'ies'}`));
     svg.append(r);
   });
+  return svg;
+}
+
+// trendChart draws scores from 0 to 1 over consecutive days: for each day
+// with data ({date, avg, min, max, count}) a whisker from min to max and a
+// dot at the average, joined by a line; days without data stay empty.
+// days is the list of every date (YYYY-MM-DD) of the window, oldest first.
+export function trendChart(days, points, { label, width = 640 } = {}) {
+  const W = Math.max(280, Math.round(width));
+  const H = W < 500 ? 190 : 220;
+  const m = { l: 40, r: 12, t: 12, b: 36 };
+  const iw = W - m.l - m.r;
+  const ih = H - m.t - m.b;
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart trend', role: 'img', 'aria-label': label, preserveAspectRatio: 'xMidYMid meet' });
+  svg.append(s('title', null, label));
+  const y = (v) => m.t + ih - Math.max(0, Math.min(1, v)) * ih;
+  for (const f of [0, 0.5, 0.7, 1]) {
+    svg.append(s('line', { x1: m.l, x2: W - m.r, y1: y(f), y2: y(f), class: f === 0.5 || f === 0.7 ? 'grid band' : 'grid' }));
+    svg.append(s('text', { x: m.l - 6, y: y(f) + 4, class: 'axis', 'text-anchor': 'end' }, f.toFixed(1)));
+  }
+  const n = Math.max(1, days.length);
+  const step = iw / n;
+  const at = new Map(days.map((d, i) => [d, i]));
+  const every = Math.max(1, Math.ceil(56 / step));
+  days.forEach((d, i) => {
+    if (i % every === 0) svg.append(s('text', { x: m.l + i * step + step / 2, y: H - m.b + 16, class: 'axis', 'text-anchor': 'middle' }, d.slice(5)));
+  });
+  const dots = [];
+  for (const p of points) {
+    if (!at.has(p.date)) continue;
+    const cx = m.l + at.get(p.date) * step + step / 2;
+    const g = s('g', { class: 'trend-day' });
+    g.append(s('title', null, `${p.date}: average ${p.avg.toFixed(2)} of ${p.count} memor${p.count === 1 ? 'y' : 'ies'} (${p.min.toFixed(2)} to ${p.max.toFixed(2)})`));
+    g.append(s('line', { x1: cx, x2: cx, y1: y(p.min), y2: y(p.max), class: 'whisker' }));
+    g.append(s('circle', { cx, cy: y(p.avg), r: 3.5, class: 'dot' }));
+    svg.append(g);
+    dots.push(`${cx.toFixed(1)},${y(p.avg).toFixed(1)}`);
+  }
+  if (dots.length > 1) svg.insertBefore(s('path', { d: 'M' + dots.join(' L'), class: 'line' }), svg.querySelector('.trend-day'));
   return svg;
 }

@@ -77,6 +77,27 @@ export function fmtEpoch(sec) {
   return fmtDate(new Date(sec * 1000).toISOString());
 }
 
+export function fmtBytes(n) {
+  if (n >= 1 << 20) return (n / (1 << 20)).toFixed(1) + ' MiB';
+  if (n >= 1 << 10) return (n / (1 << 10)).toFixed(1) + ' KiB';
+  return `${n} bytes`;
+}
+
+// fmtDuration says a number of seconds the way a person would: "45 s",
+// "12 min", "3 h", "2 days".
+export function fmtDuration(sec) {
+  const s = Math.max(0, Number(sec) || 0);
+  if (s < 60) return `${Math.round(s)} s`;
+  if (s < 3600) return `${Math.round(s / 60)} min`;
+  if (s < 172800) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86400)} days`;
+}
+
+// fmtScore shows a score from 0 to 1 with two decimals.
+export function fmtScore(v) {
+  return Number(v ?? 0).toFixed(2);
+}
+
 export function clip(text, n) {
   const t = String(text ?? '');
   return t.length > n ? t.slice(0, n - 1) + '…' : t;

@@ -1,6 +1,11 @@
 // Live updates: one EventSource on /api/events, authenticated by the
-// same-origin session cookie. Views subscribe with onMemoryEvent.
+// same-origin session cookie. Views subscribe with onMemoryEvent (changes
+// to memories: stored, updated, deleted, archived, restored, uploads) or
+// onEvent (every event, consolidation, conflicts and sync included).
+const MEMORY_EVENTS = new Set(['memory_stored', 'memory_updated', 'memory_deleted', 'upload_progress', 'memory_archived', 'memory_restored']);
+const OTHER_EVENTS = ['conflict_detected', 'consolidation_started', 'consolidation_completed', 'sync_progress', 'sync_completed', 'sync_failed'];
 const listeners = new Set();
+const memoryListeners = new Set();
 let source = null;
 let retry = null;
 let wanted = false;
@@ -13,7 +18,16 @@ function setLive(on) {
   el.setAttribute('title', on ? 'Live updates are on' : 'Live updates are off');
 }
 
+// onMemoryEvent calls fn(type, data) for every change to memories; it
+// returns the function that unsubscribes.
 export function onMemoryEvent(fn) {
+  memoryListeners.add(fn);
+  return () => memoryListeners.delete(fn);
+}
+
+// onEvent calls fn(type, data) for every event; it returns the function
+// that unsubscribes.
+export function onEvent(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);
 }
@@ -25,7 +39,7 @@ export function connect() {
   source = new EventSource('/api/events');
   source.addEventListener('open', () => setLive(true));
   source.addEventListener('connection_established', () => setLive(true));
-  for (const type of ['memory_stored', 'memory_updated', 'memory_deleted', 'upload_progress']) {
+  for (const type of [...MEMORY_EVENTS, ...OTHER_EVENTS]) {
     source.addEventListener(type, (e) => {
       let data;
       try {
@@ -33,6 +47,7 @@ export function connect() {
       } catch {
         return;
       }
+      if (MEMORY_EVENTS.has(type)) memoryListeners.forEach((fn) => fn(type, data || {}));
       listeners.forEach((fn) => fn(type, data || {}));
     });
   }

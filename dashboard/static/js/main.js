@@ -2,7 +2,7 @@
 // shortcuts. Views live in views/*.js and render into <main>.
 import { h, clear } from './dom.js';
 import { restore, logout, principal, onUnauthorized } from './api.js';
-import { connect, disconnect } from './events.js';
+import { connect, disconnect, onEvent } from './events.js';
 import { showTheme, toggleTheme } from './prefs.js';
 import { memoryForm, navigate, toast, errorPanel } from './ui.js';
 import * as overview from './views/overview.js';
@@ -12,11 +12,12 @@ import * as detail from './views/detail.js';
 import * as manage from './views/manage.js';
 import * as analytics from './views/analytics.js';
 import * as graph from './views/graph.js';
+import * as consolidation from './views/consolidation.js';
 import * as documents from './views/documents.js';
 import * as settings from './views/settings.js';
 import * as login from './views/login.js';
 
-const VIEWS = { overview, search, browse, memory: detail, manage, analytics, graph, documents, settings, login };
+const VIEWS = { overview, search, browse, memory: detail, manage, analytics, graph, consolidation, documents, settings, login };
 
 const state = { authed: false, token: 0, cleanup: null };
 
@@ -125,7 +126,7 @@ function focusSearch() {
   tryFocus(40);
 }
 
-const GO = { o: 'overview', s: 'search', b: 'browse', m: 'manage', a: 'analytics', g: 'graph', d: 'documents', c: 'settings' };
+const GO = { o: 'overview', s: 'search', b: 'browse', m: 'manage', a: 'analytics', g: 'graph', n: 'consolidation', d: 'documents', c: 'settings' };
 let pendingG = 0;
 
 function typing(el) {
@@ -205,6 +206,17 @@ function wire() {
   document.addEventListener('keydown', onKey);
   window.addEventListener('hashchange', render);
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', showTheme);
+  // Events worth a word wherever one is; the views that show them refresh.
+  onEvent((type, e) => {
+    const view = document.body.dataset.view;
+    if (type === 'conflict_detected' && view !== 'manage') {
+      toast('A new memory may contradict an older one: review it under Manage → Conflicts.', 'info');
+    } else if (type === 'consolidation_completed' && view !== 'consolidation' && view !== 'graph') {
+      const d = e.data || {};
+      toast(d.status === 'failed' ? `A ${d.time_horizon || ''} consolidation pass failed.` : `A ${d.time_horizon || ''} consolidation pass finished: ${d.memories_processed ?? 0} memories processed.`,
+        d.status === 'failed' ? 'error' : 'info');
+    }
+  });
   onUnauthorized(() => {
     setAuthed(false);
     toast('Your session has ended: log in again.', 'error');

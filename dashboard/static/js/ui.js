@@ -230,3 +230,60 @@ export function loading() {
 export function errorPanel(err) {
   return h('p', { class: 'form-error', role: 'alert' }, err?.message || String(err));
 }
+
+// notice is a plain statement in a panel, such as a feature that is not
+// available on this server.
+export function notice(text, attrs) {
+  return h('p', { class: 'notice', ...attrs }, text);
+}
+
+// readOnlyNote explains why a control is disabled for a read-only key.
+export function readOnlyNote(what) {
+  return h('p', { class: 'muted read-only-note' }, `Your key is read-only: ${what} needs a key with the write scope.`);
+}
+
+// facts renders [label, value] pairs as a description list; values may be
+// nodes or text, and null pairs are left out.
+export function facts(pairs, attrs) {
+  const dl = h('dl', { class: 'facts', ...attrs });
+  for (const p of pairs) {
+    if (p) dl.append(h('dt', null, p[0]), h('dd', null, p[1] ?? '—'));
+  }
+  return dl;
+}
+
+// saveBlob hands a Blob to the browser as a download named filename. The
+// link lives only for the click; its object URL is revoked afterwards.
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+// stacked marks a table whose rows become label: value blocks on narrow
+// screens (see table.stack in app.css): each body cell is labelled with
+// its column's heading. It returns the table.
+export function stacked(table) {
+  const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent);
+  for (const tr of table.querySelectorAll('tbody tr')) {
+    [...tr.children].forEach((cell, i) => {
+      if (heads[i]) cell.dataset.label = heads[i];
+    });
+  }
+  table.classList.add('stack');
+  return table;
+}
+
+// offText says that a feature is not available on this server, with the
+// server's reason unless the reason only says the same.
+export function offText(what, err, verb = 'is') {
+  const why = String(err?.message || '').trim();
+  const head = `${what} ${verb} not available on this server`;
+  return why && !/not available on this server/i.test(why) ? `${head}: ${why}` : `${head}.`;
+}

@@ -1,18 +1,12 @@
 // Documents: upload files (drag and drop or the picker) with transfer and
 // processing progress, the upload history with live status, each upload's
 // chunks, and removal of an upload with its memories.
-import { h, clear, fmtDate, memoryLink, clip } from '../dom.js';
+import { h, clear, fmtDate, fmtBytes, memoryLink, clip } from '../dom.js';
 import { api, upload, enc } from '../api.js';
 import { field, typeSelect, parseTags, errorBox, showError, hideError, section, confirmDialog, toast, loading, errorPanel, InputError } from '../ui.js';
 import { onMemoryEvent } from '../events.js';
 
 export const title = 'Documents';
-
-function fmtBytes(n) {
-  if (n >= 1 << 20) return (n / (1 << 20)).toFixed(1) + ' MiB';
-  if (n >= 1 << 10) return (n / (1 << 10)).toFixed(1) + ' KiB';
-  return `${n} bytes`;
-}
 
 function statusBadge(status) {
   return h('span', { class: ['badge', 'status-' + status] }, status);

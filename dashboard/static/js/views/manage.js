@@ -1,9 +1,11 @@
 // Manage: bulk delete by tag, type and time with a preview count
-// (POST /api/manage/bulk-delete, dry_run then confirm_count), delete
-// untagged memories, clean up duplicates, tag statistics.
+// (POST /api/manage/bulk-delete, dry_run then confirm_count), conflicts
+// (views/conflicts.js), delete untagged memories, clean up duplicates, tag
+// statistics.
 import { h, clear, fmtDate } from '../dom.js';
 import { api } from '../api.js';
-import { field, typeSelect, parseTags, checkDate, errorBox, showError, hideError, section, confirmDialog, toast, loading, errorPanel, InputError } from '../ui.js';
+import { conflictsPanel } from './conflicts.js';
+import { field, typeSelect, parseTags, checkDate, errorBox, showError, hideError, section, confirmDialog, toast, loading, errorPanel, stacked, InputError } from '../ui.js';
 
 export const title = 'Manage';
 
@@ -112,8 +114,10 @@ export async function render(root, ctx) {
   });
   const stats = h('div', { id: 'tag-stats' }, loading());
 
+  const conflicts = conflictsPanel(ctx);
   root.append(h('h1', null, 'Manage'),
     section('Bulk delete', form),
+    conflicts.panel,
     section('Untagged memories', untagged),
     section('Duplicates', h('p', null, 'Merge memories that differ only in case, spacing or punctuation.'), cleanErr, cleanStatus, cleanBtn),
     section('Tag statistics', stats));
@@ -146,12 +150,12 @@ export async function render(root, ctx) {
       const rows = t.value.tags || [];
       if (!rows.length) stats.append(h('p', { class: 'muted' }, 'No tags yet.'));
       else {
-        stats.append(h('div', { class: 'table-wrap' }, h('table', null,
+        stats.append(h('div', { class: 'table-wrap' }, stacked(h('table', null,
           h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Tag'), h('th', { scope: 'col' }, 'Count'), h('th', { scope: 'col' }, 'Last used'), h('th', { scope: 'col' }, 'Types'))),
-          h('tbody', null, rows.map((r) => h('tr', null, h('td', null, r.tag), h('td', { class: 'num' }, String(r.count)), h('td', null, fmtDate(r.last_used_iso)), h('td', null, (r.memory_types || []).join(', '))))))));
+          h('tbody', null, rows.map((r) => h('tr', null, h('td', null, r.tag), h('td', { class: 'num' }, String(r.count)), h('td', null, fmtDate(r.last_used_iso)), h('td', null, (r.memory_types || []).join(', ')))))))));
       }
     } else stats.append(errorPanel(t.reason));
   }
-  await loadAux();
-  return undefined;
+  await Promise.all([loadAux(), conflicts.load()]);
+  return conflicts.cleanup;
 }

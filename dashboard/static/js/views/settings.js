@@ -1,10 +1,11 @@
 // Settings: theme, the session, server facts (GET /api/health/detailed),
-// API keys for admins (GET/POST /api/keys, DELETE /api/keys/{id}), and
-// what this version does not have (backup, consolidation, sync).
+// API keys for admins (GET/POST /api/keys, DELETE /api/keys/{id}), and the
+// panels of views/operations.js: export, backup, sync and consolidation.
 import { h, clear, fmtDate } from '../dom.js';
 import { api, enc, principal, isAdmin, expiresAt } from '../api.js';
-import { field, errorBox, showError, hideError, section, confirmDialog, toast, loading, errorPanel, InputError } from '../ui.js';
+import { field, errorBox, showError, hideError, section, confirmDialog, toast, loading, errorPanel, stacked, InputError } from '../ui.js';
 import { toggleTheme } from '../prefs.js';
+import { exportPanel, backupPanel, syncPanel, consolidationPanel } from './operations.js';
 
 export const title = 'Settings';
 
@@ -57,9 +58,9 @@ async function keysPanel(ctx) {
         list.append(h('p', { class: 'muted' }, 'No keys.'));
         return;
       }
-      list.append(h('div', { class: 'table-wrap' }, h('table', { class: 'keys-table' },
+      list.append(h('div', { class: 'table-wrap' }, stacked(h('table', { class: 'keys-table' },
         h('thead', null, h('tr', null, ['Name', 'Scope', 'Owner', 'Created', 'Last used', 'Expires', 'Status', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', null, keys.map((k) => keyRow(k, reload, listErr))))));
+        h('tbody', null, keys.map((k) => keyRow(k, reload, listErr)))))));
     } catch (x) {
       if (ctx.alive()) clear(list).append(errorPanel(x));
     }
@@ -128,14 +129,23 @@ export async function render(root, ctx) {
     section('Server', server),
   ];
   if (isAdmin()) parts.push(await keysPanel(ctx));
-  parts.push(section('Backup, consolidation and sync',
-    h('p', { id: 'not-available', class: 'notice' }, 'Backup, consolidation and sync are not available in this version. ' +
-      'Back up by copying the database file while the server is stopped (or with sqlite3 .backup while it runs).')));
-  if (!ctx.alive()) return undefined;
+  const backup = backupPanel(ctx);
+  const sync = syncPanel(ctx);
+  const consolidation = consolidationPanel(ctx);
+  parts.push(exportPanel(), backup.panel, sync.panel, consolidation.panel);
+  if (!ctx.alive()) {
+    sync.cleanup();
+    return undefined;
+  }
   root.append(...parts);
+  await Promise.all([backup.load(), sync.load(), consolidation.load(), serverFacts(ctx, server)]);
+  return sync.cleanup;
+}
+
+async function serverFacts(ctx, server) {
   try {
     const d = await api.get('/api/health/detailed');
-    if (!ctx.alive()) return undefined;
+    if (!ctx.alive()) return;
     const sem = d.semantic_search || {};
     clear(server).append(h('dl', { class: 'facts' },
       h('dt', null, 'Status'), h('dd', null, d.status || '—'),
@@ -147,5 +157,4 @@ export async function render(root, ctx) {
   } catch (x) {
     if (ctx.alive()) clear(server).append(errorPanel(x));
   }
-  return undefined;
 }

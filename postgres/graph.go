@@ -37,16 +37,10 @@ func (s *Store) PutEdges(ctx context.Context, edges []memory.Edge) (int, error) 
 	metas := make([]string, len(edges))
 	for i, e := range edges {
 		e = e.Canonical()
-		switch {
-		case e.Owner == "" || e.Source == "" || e.Target == "":
-			return 0, memory.Errorf(memory.EInvalid, "an edge needs an owner and two memories")
-		case e.Source == e.Target:
-			return 0, memory.Errorf(memory.EInvalid, "an edge cannot link memory %s to itself", e.Source)
-		case !memory.ValidRelation(e.Type):
-			return 0, memory.Errorf(memory.EInvalid, "unknown relation type %q", e.Type)
-		case e.CreatedAt.IsZero() || e.UpdatedAt.IsZero():
-			return 0, memory.Errorf(memory.EInvalid, "an edge needs its creation and update times")
-		case !storable(e.Owner) || !storable(e.Source) || !storable(e.Target):
+		if err := e.Check(); err != nil {
+			return 0, err
+		}
+		if !storable(e.Owner) || !storable(e.Source) || !storable(e.Target) {
 			return 0, memory.Errorf(memory.EInvalid, "an edge names a memory with a NUL character or invalid UTF-8")
 		}
 		metas[i] = "{}"

@@ -2,11 +2,9 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	memory "github.com/mcp-memory-go/memory"
 	"github.com/mcp-memory-go/memory/mcpserver"
@@ -27,23 +25,7 @@ func TestPostgresCuration(t *testing.T) {
 		a.Close()
 		t.Fatal("postgres backend: consolidation, graph or archive off")
 	}
-	old := time.Now().AddDate(-1, -2, 0)
-	var ms []*memory.Memory
-	nouns := strings.Fields("apple river engine violin castle pepper harbor rocket garden mirror candle bridge planet forest island museum ticket butter window pillow")
-	verbs := strings.Fields("repair paint sell visit clean borrow measure photograph insure return")
-	for i := range 20 {
-		text := fmt.Sprintf("%s the %s before the %s trip", verbs[i%len(verbs)], nouns[i], nouns[(i*7+3)%len(nouns)])
-		vecs, err := a.svc.Embedder.Embed(t.Context(), []string{text})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ms = append(ms, &memory.Memory{Owner: memory.LocalOwner, Hash: memory.ContentHash(text), Content: text, Tags: []string{"errand"},
-			Type: "note", Metadata: map[string]any{}, CreatedAt: memory.TimeMS(old), UpdatedAt: memory.TimeMS(old), Quality: 0.5,
-			Embedding: vecs[0], EmbeddingModel: a.svc.Embedder.Model().Name})
-	}
-	if err := a.store.Insert(t.Context(), ms); err != nil {
-		t.Fatal(err)
-	}
+	storeErrands(t, a)
 	a.Close()
 
 	count := func() string {

@@ -64,7 +64,7 @@ func (s *Store) Archive(ctx context.Context, owner string, hashes []string, at t
 		// As Delete: a tombstone without vector; its edges and mark stay
 		// (the trigger sees the archive row).
 		_, err = tx.Exec(ctx, `UPDATE memories m SET deleted_at = $3, model_id = NULL, embedding = NULL,
-			revision = greatest($4, m.revision + 1), seq = $5
+			revision = greatest($4, memory_revision(m.revision, m.updated_at) + 1), seq = $5
 			WHERE m.owner = $1 AND m.hash = ANY($2::text[]) AND m.deleted_at IS NULL`, owner, done, ms(at), now, seq)
 		return err
 	})
@@ -94,7 +94,7 @@ ON CONFLICT (owner, hash) DO UPDATE SET
 	last_accessed_at = excluded.last_accessed_at, deleted_at = NULL,
 	access_count = excluded.access_count, quality = excluded.quality,
 	superseded_by = excluded.superseded_by, model_id = excluded.model_id, embedding = excluded.embedding,
-	revision = greatest(excluded.revision, m.revision + 1), seq = excluded.seq
+	revision = greatest(excluded.revision, memory_revision(m.revision, m.updated_at) + 1), seq = excluded.seq
 WHERE m.deleted_at IS NOT NULL
 RETURNING m.hash`
 

@@ -21,7 +21,7 @@ import (
 const memoryCols = `m.id, m.owner, m.hash, m.content, m.type, m.tags, m.metadata,
 	m.created_at, m.updated_at, m.last_accessed_at, m.deleted_at, m.access_count,
 	m.quality, m.superseded_by,
-	coalesce((SELECT e.model FROM embedding_models e WHERE e.id = m.model_id), ''), m.embedding, m.revision`
+	coalesce((SELECT e.model FROM embedding_models e WHERE e.id = m.model_id), ''), m.embedding, memory_revision(m.revision, m.updated_at)`
 
 // scanMemory reads one row of memoryCols, then any extra columns into extra.
 func scanMemory(row pgx.Row, extra ...any) (*memory.Memory, error) {
@@ -185,7 +185,7 @@ ON CONFLICT (owner, hash) DO UPDATE SET
 	last_accessed_at = excluded.last_accessed_at, deleted_at = NULL,
 	access_count = excluded.access_count, quality = excluded.quality,
 	superseded_by = excluded.superseded_by, model_id = excluded.model_id, embedding = excluded.embedding,
-	revision = greatest(excluded.revision, m.revision + 1), seq = excluded.seq
+	revision = greatest(excluded.revision, memory_revision(m.revision, m.updated_at) + 1), seq = excluded.seq
 WHERE m.deleted_at IS NOT NULL
 RETURNING m.owner, m.hash`
 
@@ -325,7 +325,7 @@ func (s *Store) Update(ctx context.Context, m *memory.Memory) error {
 	return s.change(ctx, func(tx pgx.Tx, seq, now int64) error {
 		tag, err := tx.Exec(ctx, `UPDATE memories SET type = $3, tags = $4, metadata = $5::jsonb, updated_at = $6,
 			created_at = $7, quality = $8, superseded_by = $9, access_count = $10, last_accessed_at = $11,
-			revision = greatest($12, revision + 1), seq = $13
+			revision = greatest($12, memory_revision(revision, updated_at) + 1), seq = $13
 			WHERE owner = $1 AND hash = $2 AND deleted_at IS NULL`,
 			m.Owner, m.Hash, m.Type, normalizeTags(m.Tags), meta, ms(m.UpdatedAt), ms(m.CreatedAt), m.Quality,
 			m.SupersededBy, m.AccessCount, nullTime(m.LastAccessedAt), now, seq)

@@ -96,7 +96,7 @@ func (s *Store) Delete(ctx context.Context, f memory.Filter, at time.Time, dryRu
 		b.add(" ORDER BY m.created_at DESC, m.id DESC")
 	} else {
 		b.add("WITH d AS (UPDATE memories m SET deleted_at = ", b.arg(ms(at)), ", model_id = NULL, embedding = NULL,",
-			" seq = $", strconv.Itoa(len(b.args)+1), ", revision = greatest($", strconv.Itoa(len(b.args)+2), ", m.revision + 1) WHERE ")
+			" seq = $", strconv.Itoa(len(b.args)+1), ", revision = greatest($", strconv.Itoa(len(b.args)+2), ", memory_revision(m.revision, m.updated_at) + 1) WHERE ")
 		b.args = append(b.args, nil, nil)
 		flt.where(&b)
 		b.add(" RETURNING m.hash, m.created_at, m.id) SELECT hash FROM d ORDER BY created_at DESC, id DESC")

@@ -38,8 +38,10 @@ import (
 // Settings of impactSearch.
 const (
 	// impactMinDocs is the number of memories the rarest terms must hold
-	// for impactSearch to be worth its two rounds.
-	impactMinDocs = 5000
+	// for impactSearch to be worth its rounds: below, reading them all
+	// costs about as much as a round that finds too low a target (measured
+	// at a million memories).
+	impactMinDocs = 50000
 	// impactOverhead is what reading a memory through memory_impact costs
 	// more than through the words' index: the impact classes are used
 	// when they read this many times fewer memories.

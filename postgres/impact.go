@@ -6,9 +6,12 @@ package postgres
 // in keyword.go): when they are common, at a million memories, hundreds of
 // thousands; the other words' memories it reads wherever they could reach
 // the score of the best so far. Impact classes read fewer: of the other
-// words (restByImpact), or of all of them (impactSearch). Term
-// t adds idf_t·(k1+1)·g_t to a memory's score, where g_t = f/(f+K(D)) < 1
-// is its weight there; ub_t = idf_t·(k1+1) bounds what it adds. Split a
+// words (restByImpact), or of all of them (impactSearch, when the rarest
+// hold impactMinDocs memories or more).
+//
+// Term t adds idf_t·(k1+1)·g_t to a memory's score, where g_t =
+// f/(f+K(D)) < 1 is its weight there; ub_t = idf_t·(k1+1) bounds what it
+// adds. Split a
 // target theta into shares c_t with Σ c_t ≤ theta: a memory where every
 // term adds less than its share scores below theta. So every memory
 // scoring theta or more has a term whose weight reaches tau_t = c_t/ub_t,

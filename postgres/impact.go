@@ -31,9 +31,12 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/mcp-memory-go/memory"
 )
@@ -46,9 +49,11 @@ const (
 	// at a million memories).
 	impactMinDocs = 50000
 	// impactOverhead is what reading a memory through memory_impact costs
-	// more than through the words' index: the impact classes are used
-	// when they read this many times fewer memories.
-	impactOverhead = 2.0
+	// more than through the words' index, which PostgreSQL scans in
+	// parallel (measured at a million memories): the impact classes are
+	// used when they read this many times fewer memories, and give up
+	// when they find more.
+	impactOverhead = 4.0
 	// impactCellCost is what looking a token up in the memory_impact index
 	// costs, in memories read.
 	impactCellCost = 6.0
@@ -131,8 +136,12 @@ func (s *Store) impactSearch(ctx context.Context, f filter, kts []kwTerm, avgdl 
 		if cost > full && !s.impactAlways {
 			return nil, false, nil
 		}
-		hits, err := s.rankCandidates(ctx, f, kts, avgdl, limit, impactQuery(shares, avgdl), "")
-		if err != nil {
+		most := int64(full / impactOverhead)
+		if s.impactAlways {
+			most = math.MaxInt64 - 1
+		}
+		hits, over, err := s.rankCandidates(ctx, f, kts, avgdl, limit, impactQuery(shares, avgdl), "", most)
+		if err != nil || over {
 			return nil, false, err
 		}
 		if len(hits) < limit {
@@ -236,9 +245,10 @@ func impactReach(tau, avgdl float64) float64 {
 
 // restByImpact returns the best limit memories matching f that have none
 // of the first set, among those where a rest term's weight reaches its
-// share (see the top of impact.go), scored by the rest.
-func (s *Store) restByImpact(ctx context.Context, f filter, rest []kwTerm, shares []termShare, first string, avgdl float64, limit int) ([]scoredID, error) {
-	return s.rankCandidates(ctx, f, rest, avgdl, limit, impactQuery(shares, avgdl), first)
+// share (see the top of impact.go), scored by the rest; over reports that
+// it found more than most candidates and gave up.
+func (s *Store) restByImpact(ctx context.Context, f filter, rest []kwTerm, shares []termShare, first string, avgdl float64, limit int, most int64) ([]scoredID, bool, error) {
+	return s.rankCandidates(ctx, f, rest, avgdl, limit, impactQuery(shares, avgdl), first, most)
 }
 
 // impactQuery returns the tsquery text of the memory_impact tokens of the
@@ -255,28 +265,59 @@ func impactQuery(shares []termShare, avgdl float64) string {
 
 // rankCandidates scores the memories matching f that hold a token of
 // cells (tsquery text) and none of the terms of exclude (tsquery text, or
-// ""), and returns the best limit with a positive score. The candidates
-// are found first by the memory_impact index alone, then filtered, so that
-// the planner, whatever its statistics of owners and filters, reads that
-// index (memory_impact's cost keeps it from computing the function row by
-// row; on a table never analyzed, until autovacuum does, it may still).
-func (s *Store) rankCandidates(ctx context.Context, f filter, kts []kwTerm, avgdl float64, limit int, cells, exclude string) ([]scoredID, error) {
+// ""), and returns the best limit with a positive score. It gives up,
+// reporting over, when the tokens hold more than most memories (the cost
+// guess was wrong: another way reads fewer), having read most + 1 rows
+// and scored none.
+//
+// The candidates are found first by the memory_impact index alone, then
+// filtered, so that the planner, whatever its statistics of owners and
+// filters, reads that index (memory_impact's cost keeps it from computing
+// the function row by row; on a table never analyzed, until autovacuum
+// does, it may still).
+func (s *Store) rankCandidates(ctx context.Context, f filter, kts []kwTerm, avgdl float64, limit int, cells, exclude string, most int64) ([]scoredID, bool, error) {
 	if cells == "" {
-		return nil, nil
+		return nil, false, nil
 	}
 	var b sqlBuilder
-	lim := b.arg(limit)
+	lim, ceiling := b.arg(limit), b.arg(most+1)
 	score := bm25SQL(&b, kts, avgdl)
 	// Each candidate is scored once, in the order of the index (the
 	// LATERAL with OFFSET 0 keeps the planner from driving the join from
 	// another index and scanning the candidates for each row).
 	b.add("WITH cand AS MATERIALIZED (SELECT m.id FROM memories m WHERE memory_impact(m.fts, m.fts_len) @@ ", b.arg(cells),
-		"::tsquery AND m.deleted_at IS NULL) SELECT x.id, x.score FROM cand CROSS JOIN LATERAL (SELECT m.id, ",
+		"::tsquery AND m.deleted_at IS NULL LIMIT ", ceiling, "), over AS MATERIALIZED (SELECT count(*) >= ", ceiling, " AS over FROM cand)",
+		" SELECT r.id, r.score, over.over FROM over LEFT JOIN LATERAL (SELECT x.id, x.score FROM cand CROSS JOIN LATERAL (SELECT m.id, ",
 		score, " AS score FROM memories m WHERE m.id = cand.id AND ")
 	if exclude != "" {
 		b.add("NOT (m.fts @@ ", b.arg(exclude), "::tsquery) AND ")
 	}
 	f.where(&b)
-	b.add(" OFFSET 0) AS x WHERE x.score > 0 ORDER BY x.score DESC, x.id LIMIT ", lim)
-	return s.rankedIDs(ctx, b.String(), b.args)
+	b.add(" OFFSET 0) AS x WHERE NOT over.over AND x.score > 0 ORDER BY x.score DESC, x.id LIMIT ", lim, ") AS r ON true")
+	var (
+		out  []scoredID
+		over bool
+	)
+	err := s.read(ctx, func(q querier) error {
+		out, over = nil, false
+		rows, err := q.Query(ctx, b.String(), b.args...)
+		if err != nil {
+			return err
+		}
+		var (
+			id    *int64
+			score *float64
+		)
+		_, err = pgx.ForEachRow(rows, []any{&id, &score, &over}, func() error {
+			if id != nil {
+				out = append(out, scoredID{*id, *score})
+			}
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("keyword search: %w", err)
+	}
+	return out, over, nil
 }

@@ -25,6 +25,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -226,9 +227,15 @@ func (s *Store) rankTerms(ctx context.Context, f filter, kts []kwTerm, avgdl flo
 		whole += t.df
 	}
 	var more []scoredID
+	over := true
 	if shares, cost := impactShares(rest, theta, avgdl); s.KeywordImpact && theta > 0 && (s.impactAlways || cost < float64(whole)) {
-		more, err = s.restByImpact(ctx, f, rest, shares, first, avgdl, limit)
-	} else {
+		most := int64(float64(whole) / impactOverhead)
+		if s.impactAlways {
+			most = math.MaxInt64 - 1
+		}
+		more, over, err = s.restByImpact(ctx, f, rest, shares, first, avgdl, limit, most)
+	}
+	if err == nil && over {
 		more, err = s.restByTerms(ctx, f, rest, rest[:read], first, avgdl, limit)
 	}
 	if err != nil {

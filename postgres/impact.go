@@ -48,6 +48,10 @@ const (
 	// costs about as much as a round that finds too low a target (measured
 	// at a million memories).
 	impactMinDocs = 50000
+	// impactMinRest is the number of memories the other words must hold
+	// for restByImpact to be worth its fixed cost (a few milliseconds of
+	// index lookups).
+	impactMinRest = 20000
 	// impactOverhead is what reading a memory through memory_impact costs
 	// more than through the words' index, which PostgreSQL scans in
 	// parallel (measured at a million memories): the impact classes are

@@ -228,7 +228,7 @@ func (s *Store) rankTerms(ctx context.Context, f filter, kts []kwTerm, avgdl flo
 	}
 	var more []scoredID
 	over := true
-	if shares, cost := impactShares(rest, theta, avgdl); s.KeywordImpact && theta > 0 && (s.impactAlways || cost < float64(whole)) {
+	if shares, cost := impactShares(rest, theta, avgdl); s.KeywordImpact && theta > 0 && (s.impactAlways || whole >= impactMinRest && cost < float64(whole)) {
 		most := int64(float64(whole) / impactOverhead)
 		if s.impactAlways {
 			most = math.MaxInt64 - 1

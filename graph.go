@@ -72,6 +72,23 @@ func (e Edge) Canonical() Edge {
 	return e
 }
 
+// Check returns the EInvalid error Graph.PutEdges gives for e, or nil: an
+// edge needs an owner, two different memories, a known relation type and
+// its creation and update times.
+func (e Edge) Check() error {
+	switch {
+	case e.Owner == "" || e.Source == "" || e.Target == "":
+		return Errorf(EInvalid, "an edge needs an owner and two memories")
+	case e.Source == e.Target:
+		return Errorf(EInvalid, "an edge cannot link memory %s to itself", e.Source)
+	case !ValidRelation(e.Type):
+		return Errorf(EInvalid, "unknown relation type %q", e.Type)
+	case e.CreatedAt.IsZero() || e.UpdatedAt.IsZero():
+		return Errorf(EInvalid, "an edge needs its creation and update times")
+	}
+	return nil
+}
+
 // Other returns the endpoint of e that is not hash.
 func (e Edge) Other(hash string) string {
 	if e.Source == hash {

@@ -13,13 +13,24 @@ import (
 	"github.com/mcp-memory-go/memory/memorytest"
 )
 
+// sharedRemote is a remote that several machines share: a Cloudflare
+// account or a PostgreSQL database.
+type sharedRemote interface {
+	// replica opens a client of the remote.
+	replica(t testing.TB) memory.Replica
+	// node opens a hybrid store on the SQLite file path against the
+	// remote.
+	node(t testing.TB, path string, edit ...func(*hybrid.Store)) *hybrid.Store
+}
+
 // Two machines (two SQLite files) share one Cloudflare account. They write,
 // update and delete concurrently, some of it on the same memories; after
 // syncing, both machines and the remote hold exactly the same memories,
 // every conflict resolved to the newer version, and nothing acknowledged is
 // lost.
-func TestTwoMachinesConverge(t *testing.T) {
-	a := newAccount(t)
+func TestTwoMachinesConverge(t *testing.T) { twoMachinesConverge(t, newAccount(t)) }
+
+func twoMachinesConverge(t *testing.T, a sharedRemote) {
 	dir := t.TempDir()
 	// Slow automatic syncs, so that the conflicts really happen
 	// concurrently; the test forces the syncs.
@@ -127,9 +138,9 @@ func TestTwoMachinesConverge(t *testing.T) {
 
 // converge syncs the nodes until they and the remote hold the same
 // memories.
-func converge(t *testing.T, a *account, nodes []*hybrid.Store) {
+func converge(t *testing.T, a sharedRemote, nodes []*hybrid.Store) {
 	t.Helper()
-	remote := a.remote(t)
+	remote := a.replica(t)
 	eventually(t, "the nodes converge", func() string {
 		for _, h := range nodes {
 			mustSync(t, h)

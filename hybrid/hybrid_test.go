@@ -43,6 +43,8 @@ func (a *account) remote(t testing.TB) *cloudflare.Store {
 	return r
 }
 
+func (a *account) replica(t testing.TB) memory.Replica { return a.remote(t) }
+
 // events collects sync events.
 type events struct {
 	mu    sync.Mutex
@@ -65,21 +67,28 @@ func (e *events) seen(typ string) bool {
 // with short intervals; the drift check runs only when forced.
 func (a *account) node(t testing.TB, path string, edit ...func(*hybrid.Store)) *hybrid.Store {
 	t.Helper()
+	remote := cloudflare.New(a.cfg)
+	if err := remote.Open(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return nodeOn(t, path, remote, append([]func(*hybrid.Store){func(h *hybrid.Store) {
+		h.RemoteName, h.RetryAfter = "cloudflare", cloudflare.RetryAfter
+	}}, edit...)...)
+}
+
+// nodeOn opens a hybrid store on the SQLite file path against remote, with
+// short intervals; the drift check runs only when forced.
+func nodeOn(t testing.TB, path string, remote memory.Replica, edit ...func(*hybrid.Store)) *hybrid.Store {
+	t.Helper()
 	local := sqlite.New(path)
 	local.Outbox = true
 	if err := local.Open(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	remote := cloudflare.New(a.cfg)
-	if err := remote.Open(t.Context()); err != nil {
-		t.Fatal(err)
-	}
 	h := hybrid.New(local, remote)
-	h.RemoteName = "cloudflare"
 	h.PushDelay, h.PollInterval, h.SyncInterval = 5*time.Millisecond, 20*time.Millisecond, 50*time.Millisecond
 	h.BaseBackoff, h.MaxBackoff, h.LeaseTTL = 5*time.Millisecond, 100*time.Millisecond, 2*time.Second
 	h.DriftInterval = 0
-	h.RetryAfter = cloudflare.RetryAfter
 	for _, f := range edit {
 		f(h)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // attempts bounds the runs of one transaction or read: the pool may hand
@@ -41,14 +42,14 @@ func (s *Store) snapshot(ctx context.Context, fn func(tx pgx.Tx) error) error {
 }
 
 func (s *Store) inTx(ctx context.Context, opts pgx.TxOptions, fn func(tx pgx.Tx) error) error {
-	if s.pool == nil {
-		return errClosed
+	pool, err := s.connected(ctx)
+	if err != nil {
+		return err
 	}
-	var err error
 	for attempt := 1; ; attempt++ {
 		var committing bool
 		err = func() error {
-			tx, err := s.pool.BeginTx(ctx, opts)
+			tx, err := pool.BeginTx(ctx, opts)
 			if err != nil {
 				return err
 			}
@@ -59,7 +60,7 @@ func (s *Store) inTx(ctx context.Context, opts pgx.TxOptions, fn func(tx pgx.Tx)
 			committing = true
 			return tx.Commit(ctx)
 		}()
-		if err == nil || committing || !s.again(ctx, err, attempt) {
+		if err == nil || committing || !s.again(ctx, pool, err, attempt) {
 			break
 		}
 	}
@@ -69,12 +70,12 @@ func (s *Store) inTx(ctx context.Context, opts pgx.TxOptions, fn func(tx pgx.Tx)
 // read runs fn, a read outside a transaction, again when the connection
 // was lost.
 func (s *Store) read(ctx context.Context, fn func(q querier) error) error {
-	if s.pool == nil {
-		return errClosed
+	pool, err := s.connected(ctx)
+	if err != nil {
+		return err
 	}
-	var err error
 	for attempt := 1; ; attempt++ {
-		if err = fn(s.pool); err == nil || !s.again(ctx, err, attempt) {
+		if err = fn(pool); err == nil || !s.again(ctx, pool, err, attempt) {
 			break
 		}
 	}
@@ -85,9 +86,9 @@ func (s *Store) read(ctx context.Context, fn func(q querier) error) error {
 // grows with the attempts. A lost connection resets the pool: what ended
 // one session (a restart, a failover, a network cut) has most likely ended
 // its idle neighbours too, which the pool would otherwise hand out next.
-func (s *Store) again(ctx context.Context, err error, attempt int) bool {
+func (s *Store) again(ctx context.Context, pool *pgxpool.Pool, err error, attempt int) bool {
 	if connectionLost(err) {
-		s.pool.Reset()
+		pool.Reset()
 	}
 	if attempt >= attempts || ctx.Err() != nil || !retryable(err) {
 		return false

@@ -85,7 +85,7 @@ func (s *Store) SetEmbeddings(ctx context.Context, us []memory.EmbeddingUpdate) 
 		}
 	}
 	var models map[string]modelInfo
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.change(ctx, func(tx pgx.Tx, seq, _ int64) error {
 		var err error
 		if models, err = s.registerModels(ctx, tx, names, dims); err != nil {
 			return err
@@ -106,9 +106,10 @@ func (s *Store) SetEmbeddings(ctx context.Context, us []memory.EmbeddingUpdate) 
 			}
 			owners, hashes, ids, vecs = append(owners, u.Owner), append(hashes, u.Hash), append(ids, id), append(vecs, vector(u.Vector))
 		}
-		_, err = tx.Exec(ctx, `UPDATE memories m SET model_id = u.model_id, embedding = u.embedding
+		// A new vector is a change that sync carries (not a new revision).
+		_, err = tx.Exec(ctx, `UPDATE memories m SET model_id = u.model_id, embedding = u.embedding, seq = $5
 			FROM unnest($1::text[], $2::text[], $3::int[], $4::vector[]) AS u(owner, hash, model_id, embedding)
-			WHERE m.owner = u.owner AND m.hash = u.hash AND m.deleted_at IS NULL`, owners, hashes, ids, vecs)
+			WHERE m.owner = u.owner AND m.hash = u.hash AND m.deleted_at IS NULL`, owners, hashes, ids, vecs, seq)
 		return err
 	})
 	if err != nil {

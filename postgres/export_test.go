@@ -36,3 +36,15 @@ func (s *Store) ExplainVectorSearch(ctx context.Context, f memory.Filter, model 
 	})
 	return strings.Join(plan, "\n"), err
 }
+
+// KeywordSearchBy is KeywordSearch reading through impact classes as
+// mode says: "none" never, "rest" for the words beyond the rarest
+// (rankTerms) whenever it can, "all" for every word (impactSearch)
+// whenever it can, else as "rest". used reports whether impactSearch
+// ranked.
+func (s *Store) KeywordSearchBy(ctx context.Context, f memory.Filter, terms []string, limit int, mode string) (hits []memory.Hit, used bool, err error) {
+	old := s.KeywordImpact
+	s.KeywordImpact, s.impactAlways = mode != "none", mode != "none"
+	defer func() { s.KeywordImpact, s.impactAlways = old, false }()
+	return s.keywordSearch(ctx, f, terms, limit, func([]kwTerm, int) bool { return mode == "all" })
+}

@@ -113,12 +113,19 @@ func run(t *testing.T, cmd string) {
 // immediate) while a writer keeps storing: while it is down every call
 // fails with EUnavailable naming the server, and once it is back calls
 // succeed again with every acknowledged write kept.
-func TestFault_ServerRestart(t *testing.T) {
-	stop, start := os.Getenv(postgrestest.StopVar), os.Getenv(postgrestest.StartVar)
+// serverCommands returns the commands that stop and start the test
+// server, or skips the test.
+func serverCommands(t *testing.T) (stop, start string) {
+	stop, start = os.Getenv(postgrestest.StopVar), os.Getenv(postgrestest.StartVar)
 	if stop == "" || start == "" {
 		testDSN(t)
 		t.Skipf("set %s and %s to commands that stop and start the test server (scripts/postgres.sh does)", postgrestest.StopVar, postgrestest.StartVar)
 	}
+	return stop, start
+}
+
+func TestFault_ServerRestart(t *testing.T) {
+	stop, start := serverCommands(t)
 	s := MustOpenStore(t)
 	ctx := t.Context()
 	var acked []string
@@ -175,4 +182,34 @@ func TestFault_ServerRestart(t *testing.T) {
 		}
 	}
 	checkAcked(t, s, acked)
+}
+
+// A lazy store opened while the server is down connects, migrates and
+// works once it is back.
+func TestFault_LazyOpen(t *testing.T) {
+	stop, start := serverCommands(t)
+	schema := NewSchema(t)
+	started := false
+	t.Cleanup(func() {
+		if !started {
+			run(t, start)
+		}
+	})
+	run(t, stop)
+	s := postgres.New(testDSN(t))
+	s.Schema, s.Lazy = schema, true
+	if err := s.Open(t.Context()); err != nil {
+		t.Fatalf("Open(lazy) with the server down=%v, want nil", err)
+	}
+	defer s.Close()
+	m := memorytest.NewMemory("alice", "written once the server is back")
+	if err := s.Insert(t.Context(), []*memory.Memory{m}); memory.ErrorCode(err) != memory.EUnavailable {
+		t.Errorf("Insert() with the server down=%v, want EUnavailable", err)
+	}
+	run(t, start)
+	started = true
+	if err := s.Insert(t.Context(), []*memory.Memory{m}); err != nil {
+		t.Fatalf("Insert() once the server is back=%v", err)
+	}
+	checkAcked(t, s, []string{m.Hash})
 }

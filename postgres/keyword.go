@@ -22,8 +22,11 @@ package postgres
 // better.
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -71,24 +74,33 @@ type kwTerm struct {
 // contain; terms without any word match nothing. It returns EInvalid for
 // an invalid filter or a limit below 1.
 //
-// It runs two statements: the terms' statistics, then the ranking, which
-// prunes as MaxScore does (see keywordRankSQL).
+// It runs a statement for the terms' statistics, then ranks (rankTerms,
+// or impactSearch when every term is common).
 func (s *Store) KeywordSearch(ctx context.Context, f memory.Filter, terms []string, limit int) ([]memory.Hit, error) {
+	hits, _, err := s.keywordSearch(ctx, f, terms, limit, func(kts []kwTerm, limit int) bool {
+		return s.KeywordImpact && useImpact(kts, limit)
+	})
+	return hits, err
+}
+
+// keywordSearch is KeywordSearch, ranking by impactSearch when impact
+// says so; byImpact reports whether it did.
+func (s *Store) keywordSearch(ctx context.Context, f memory.Filter, terms []string, limit int,
+	impact func([]kwTerm, int) bool) (hits []memory.Hit, byImpact bool, err error) {
 	flt, err := newFilter(f)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if limit < 1 {
-		return nil, memory.Errorf(memory.EInvalid, "limit %d is below 1", limit)
+		return nil, false, memory.Errorf(memory.EInvalid, "limit %d is below 1", limit)
 	}
 	clean := cleanTerms(terms)
 	if len(clean) == 0 || flt.none {
-		return nil, nil
+		return nil, false, nil
 	}
 	var (
 		kts   []kwTerm
 		avgdl float64
-		hits  []memory.Hit
 	)
 	err = s.read(ctx, func(q querier) error {
 		kts = nil
@@ -107,10 +119,23 @@ func (s *Store) KeywordSearch(ctx context.Context, f memory.Filter, terms []stri
 		if err != nil {
 			err = fmt.Errorf("keyword search: %w", err)
 		}
-		return nil, err
+		return nil, false, err
 	}
-	query, args := keywordRankSQL(flt, kts, avgdl, limit)
-	err = s.read(ctx, func(q querier) error {
+	if impact(kts, limit) {
+		hits, ok, err := s.impactSearch(ctx, flt, kts, avgdl, limit)
+		if err != nil || ok {
+			return hits, ok, err
+		}
+	}
+	hits, err = s.rankTerms(ctx, flt, kts, avgdl, limit)
+	return hits, false, err
+}
+
+// scoredHits runs a ranking statement whose rows are memoryCols and a
+// score.
+func (s *Store) scoredHits(ctx context.Context, query string, args []any) ([]memory.Hit, error) {
+	var hits []memory.Hit
+	err := s.read(ctx, func(q querier) error {
 		rows, err := q.Query(ctx, query, args...)
 		if err != nil {
 			return err
@@ -127,32 +152,15 @@ func (s *Store) KeywordSearch(ctx context.Context, f memory.Filter, terms []stri
 		}
 		return rows.Err()
 	})
-	if err != nil {
-		return nil, fmt.Errorf("keyword search: %w", err)
-	}
-	return hits, nil
+	return hits, err
 }
 
-// keywordRankSQL returns the ranking statement of KeywordSearch for the
-// terms (rarest first) and its arguments. It calls no function that is not
-// parallel safe (memory_tsquery_or, an aggregate, is not), so that the
-// scans of common terms run in parallel.
-//
-// It prunes as MaxScore does, and stays exact. The rarest terms, as many
-// as it takes for limit matches (by their counts), form the first set:
-// the memories having any of them are all scored, and the best limit
-// kept. The limit-th best score, theta, is a floor of the final limit-th.
-// A memory without a first-set term scores only through the other terms,
-// each adding less than idf·(k1+1); so unless it has a term whose bound,
-// with the bounds of all terms more common, reaches theta, it scores below
-// theta and is left out. The common terms (those in half of the memories
-// add nearly nothing) are thus read only where rarer ones are too.
-func keywordRankSQL(f filter, kts []kwTerm, avgdl float64, limit int) (string, []any) {
-	var b sqlBuilder
-	lim := b.arg(limit)
+// bm25SQL returns the BM25 score of memory m for the terms, binding its
+// arguments in b. It is Σ idf·f·(k1+1)/(f+K), written
+// idf·(k1+1)·(1 − K/(f+K)) so that f, the costly part, appears once (and
+// 0 for f = 0).
+func bm25SQL(b *sqlBuilder, kts []kwTerm, avgdl float64) string {
 	k := "(1.2 * (0.25 + 0.75 * m.fts_len / " + b.arg(avgdl) + "::float8))"
-	// score is Σ idf·f·(k1+1)/(f+K), written idf·(k1+1)·(1 − K/(f+K)) so
-	// that f, the costly part, appears once (and 0 for f = 0).
 	var score strings.Builder
 	score.WriteString("(0")
 	for _, t := range kts {
@@ -161,38 +169,142 @@ func keywordRankSQL(f filter, kts []kwTerm, avgdl float64, limit int) (string, [
 		fmt.Fprintf(&score, " + %s::float8 * 2.2 * (1 - %s / (%s + %s))", b.arg(t.idf), k, tf, k)
 	}
 	score.WriteString(")")
+	return score.String()
+}
 
-	// The first set: the rarest terms until their counts reach limit.
+// rankTerms ranks the memories matching f for the terms (rarest first)
+// by BM25 and returns the best limit, in two statements, pruning as
+// MaxScore does while staying exact.
+//
+// The rarest terms, as many as it takes for limit matches (by their
+// counts), form the first set: the memories having any of them are all
+// scored, and the best limit kept. The limit-th best score, theta, is a
+// floor of the final limit-th. A memory without a first-set term scores
+// only through the other terms, the rest; each adds less than its bound
+// idf·(k1+1). So the most common ones, whose bounds together stay below
+// theta, cannot lift a memory to theta alone: only memories having one of
+// the others are read, each of them whole (restByTerms), or only where the
+// weights reach theta's shares (restByImpact, see impact.go), whichever
+// reads fewer. Both keep every memory scoring theta or more, so merging
+// the two rankings gives the exact top limit, ties broken by insertion
+// order.
+func (s *Store) rankTerms(ctx context.Context, f filter, kts []kwTerm, avgdl float64, limit int) ([]memory.Hit, error) {
 	n, count := 0, int64(0)
 	for n < len(kts) && count < int64(limit) {
 		count += kts[n].df
 		n++
 	}
-	first := b.arg(orQuery(kts[:n]))
-	b.add("WITH first AS MATERIALIZED (SELECT m.id, ", score.String(), " AS score FROM memories m WHERE m.fts @@ ", first, "::tsquery AND ")
+	first := orQuery(kts[:n])
+	var b sqlBuilder
+	lim := b.arg(limit)
+	score := bm25SQL(&b, kts, avgdl)
+	b.add("SELECT m.id, ", score, " AS score FROM memories m WHERE m.fts @@ ", b.arg(first), "::tsquery AND ")
 	f.where(&b)
-	b.add(" ORDER BY score DESC, m.id LIMIT ", lim, ")")
-	hits := "first"
-	if rest := kts[n:]; len(rest) > 0 {
-		// reach[i]: the bound of rest[i] and of every term more common.
-		queries, reach := make([]string, len(rest)), make([]float64, len(rest))
-		sum := 0.0
-		for i := len(rest) - 1; i >= 0; i-- {
-			sum += rest[i].idf * 2.2 * (1 + 1e-9)
-			queries[i], reach[i] = rest[i].query, sum
-		}
-		b.add(", theta AS (SELECT CASE WHEN count(*) < ", lim, " THEN 0 ELSE min(score) END AS t FROM first)",
-			", rest AS MATERIALIZED (SELECT string_agg('(' || w.q || ')', ' | ')::tsquery AS q FROM unnest(", b.arg(queries), "::text[], ",
-			b.arg(reach), "::float8[]) AS w(q, reach), theta WHERE w.reach >= theta.t)",
-			", hits AS (SELECT id, score FROM first UNION ALL SELECT m.id, ", score.String(),
-			" AS score FROM memories m, rest WHERE m.fts @@ rest.q AND NOT (m.fts @@ ", first, "::tsquery) AND ")
-		f.where(&b)
-		b.add(")")
-		hits = "hits"
+	b.add(" ORDER BY score DESC, m.id LIMIT ", lim)
+	top, err := s.rankedIDs(ctx, b.String(), b.args)
+	if err != nil || n == len(kts) {
+		return s.hitsOf(ctx, top, limit, err)
 	}
-	b.add(" SELECT ", memoryCols, ", r.score FROM (SELECT id, score FROM ", hits, " ORDER BY score DESC, id LIMIT ", lim,
-		") AS r JOIN memories m ON m.id = r.id ORDER BY r.score DESC, r.id")
-	return b.String(), b.args
+	theta := 0.0
+	if len(top) == limit {
+		theta = top[limit-1].score
+	}
+	rest := kts[n:]
+	// The most common terms that cannot reach theta together: reach[i] is
+	// the bound of rest[i] and of every term more common.
+	read := len(rest)
+	for sum := 0.0; read > 0; read-- {
+		sum += rest[read-1].idf * (k1 + 1) * (1 + 1e-9)
+		if sum >= theta {
+			break
+		}
+	}
+	if read == 0 {
+		return s.hitsOf(ctx, top, limit, nil)
+	}
+	var whole int64
+	for _, t := range rest[:read] {
+		whole += t.df
+	}
+	var more []scoredID
+	over := true
+	if shares, cost := impactShares(rest, theta, avgdl); s.KeywordImpact && theta > 0 && (s.impactAlways || whole >= impactMinRest && cost < float64(whole)) {
+		most := int64(float64(whole) / impactOverhead)
+		if s.impactAlways {
+			most = math.MaxInt64 - 1
+		}
+		more, over, err = s.restByImpact(ctx, f, rest, shares, first, avgdl, limit, most)
+	}
+	if err == nil && over {
+		more, err = s.restByTerms(ctx, f, rest, rest[:read], first, avgdl, limit)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.hitsOf(ctx, append(top, more...), limit, nil)
+}
+
+// restByTerms returns the best limit memories matching f that have one of
+// the terms read and none of the first set, scored by the rest.
+func (s *Store) restByTerms(ctx context.Context, f filter, rest, read []kwTerm, first string, avgdl float64, limit int) ([]scoredID, error) {
+	var b sqlBuilder
+	lim := b.arg(limit)
+	score := bm25SQL(&b, rest, avgdl)
+	b.add("SELECT m.id, ", score, " AS score FROM memories m WHERE m.fts @@ ", b.arg(orQuery(read)), "::tsquery AND NOT (m.fts @@ ",
+		b.arg(first), "::tsquery) AND ")
+	f.where(&b)
+	b.add(" ORDER BY score DESC, m.id LIMIT ", lim)
+	return s.rankedIDs(ctx, b.String(), b.args)
+}
+
+// scoredID is a memory's row id and score.
+type scoredID struct {
+	id    int64
+	score float64
+}
+
+// rankedIDs runs a statement returning row ids and scores.
+func (s *Store) rankedIDs(ctx context.Context, query string, args []any) ([]scoredID, error) {
+	var out []scoredID
+	err := s.read(ctx, func(q querier) error {
+		out = nil
+		rows, err := q.Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		var r scoredID
+		_, err = pgx.ForEachRow(rows, []any{&r.id, &r.score}, func() error { out = append(out, r); return nil })
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("keyword search: %w", err)
+	}
+	return out, nil
+}
+
+// hitsOf reads the memories of the best limit of ranked (by score, then
+// row id), in that order.
+func (s *Store) hitsOf(ctx context.Context, ranked []scoredID, limit int, err error) ([]memory.Hit, error) {
+	if err != nil || len(ranked) == 0 {
+		return nil, err
+	}
+	slices.SortFunc(ranked, func(a, b scoredID) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	ranked = ranked[:min(limit, len(ranked))]
+	ids, scores := make([]int64, len(ranked)), make([]float64, len(ranked))
+	for i, r := range ranked {
+		ids[i], scores[i] = r.id, r.score
+	}
+	hits, err := s.scoredHits(ctx, "SELECT "+memoryCols+`, r.score FROM unnest($1::bigint[], $2::float8[]) WITH ORDINALITY AS r(id, score, i)
+		JOIN memories m ON m.id = r.id ORDER BY r.i`, []any{ids, scores})
+	if err != nil {
+		return nil, fmt.Errorf("keyword search: %w", err)
+	}
+	return hits, nil
 }
 
 // orQuery returns the tsquery text matching any of the terms.

@@ -17,7 +17,7 @@ import (
 
 // loadCols are the columns Load copies.
 var loadCols = []string{"owner", "hash", "content", "type", "tags", "metadata", "created_at", "updated_at",
-	"last_accessed_at", "access_count", "quality", "superseded_by", "model_id", "embedding"}
+	"last_accessed_at", "access_count", "quality", "superseded_by", "model_id", "embedding", "revision", "seq"}
 
 // Load adds memories with COPY, in one transaction: all of them or none.
 // It is for bulk loads (an import, a benchmark) and several times faster
@@ -51,7 +51,7 @@ func (s *Store) Load(ctx context.Context, mems []*memory.Memory) error {
 		}
 	}
 	var models map[string]modelInfo
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.change(ctx, func(tx pgx.Tx, seq, now int64) error {
 		var err error
 		if models, err = s.registerModels(ctx, tx, modelsOf(mems), dims); err != nil {
 			return err
@@ -70,7 +70,7 @@ func (s *Store) Load(ctx context.Context, mems []*memory.Memory) error {
 			}
 			meta := json.RawMessage(metas[i])
 			return []any{m.Owner, m.Hash, m.Content, m.Type, normalizeTags(m.Tags), meta, ms(m.CreatedAt), ms(m.UpdatedAt),
-				nullTime(m.LastAccessedAt), m.AccessCount, m.Quality, m.SupersededBy, id, vec}, nil
+				nullTime(m.LastAccessedAt), m.AccessCount, m.Quality, m.SupersededBy, id, vec, now, seq}, nil
 		})
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"memories"}, loadCols, rows)
 		return err

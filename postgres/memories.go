@@ -21,7 +21,7 @@ import (
 const memoryCols = `m.id, m.owner, m.hash, m.content, m.type, m.tags, m.metadata,
 	m.created_at, m.updated_at, m.last_accessed_at, m.deleted_at, m.access_count,
 	m.quality, m.superseded_by,
-	coalesce((SELECT e.model FROM embedding_models e WHERE e.id = m.model_id), ''), m.embedding`
+	coalesce((SELECT e.model FROM embedding_models e WHERE e.id = m.model_id), ''), m.embedding, memory_revision(m.revision, m.updated_at)`
 
 // scanMemory reads one row of memoryCols, then any extra columns into extra.
 func scanMemory(row pgx.Row, extra ...any) (*memory.Memory, error) {
@@ -36,7 +36,7 @@ func scanMemory(row pgx.Row, extra ...any) (*memory.Memory, error) {
 	)
 	dest := append([]any{&id, &m.Owner, &m.Hash, &m.Content, &m.Type, &tags, &meta,
 		&created, &updated, &last, &deleted, &m.AccessCount,
-		&m.Quality, &m.SupersededBy, &m.EmbeddingModel, &vec}, extra...)
+		&m.Quality, &m.SupersededBy, &m.EmbeddingModel, &vec, &m.Revision}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -165,13 +165,15 @@ func vector(v []float32) *pgvector.Vector {
 // insertSQL inserts the rows of parallel arrays, in their order (so that
 // ids follow it), reviving a tombstone with the same owner and hash in
 // place; a live memory with that owner and hash is left alone and its
-// hash is missing from what the statement returns.
+// hash is missing from what the statement returns. Every row gets
+// revision $15 (a revived tombstone one above its own if that is later)
+// and change $16.
 const insertSQL = `INSERT INTO memories AS m (owner, hash, content, type, tags, metadata, created_at, updated_at,
-	last_accessed_at, access_count, quality, superseded_by, model_id, embedding)
+	last_accessed_at, access_count, quality, superseded_by, model_id, embedding, revision, seq)
 SELECT u.owner, u.hash, u.content, u.type,
 	ARRAY(SELECT t FROM jsonb_array_elements_text(u.tags::jsonb) WITH ORDINALITY AS e(t, i) ORDER BY e.i),
 	u.metadata::jsonb, u.created_at, u.updated_at, u.last_accessed_at, u.access_count, u.quality,
-	u.superseded_by, u.model_id, u.embedding
+	u.superseded_by, u.model_id, u.embedding, $15, $16
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
 	$8::timestamptz[], $9::timestamptz[], $10::bigint[], $11::float8[], $12::text[], $13::int[], $14::vector[])
 	WITH ORDINALITY AS u(owner, hash, content, type, tags, metadata, created_at, updated_at,
@@ -182,7 +184,8 @@ ON CONFLICT (owner, hash) DO UPDATE SET
 	created_at = excluded.created_at, updated_at = excluded.updated_at,
 	last_accessed_at = excluded.last_accessed_at, deleted_at = NULL,
 	access_count = excluded.access_count, quality = excluded.quality,
-	superseded_by = excluded.superseded_by, model_id = excluded.model_id, embedding = excluded.embedding
+	superseded_by = excluded.superseded_by, model_id = excluded.model_id, embedding = excluded.embedding,
+	revision = greatest(excluded.revision, memory_revision(m.revision, m.updated_at) + 1), seq = excluded.seq
 WHERE m.deleted_at IS NOT NULL
 RETURNING m.owner, m.hash`
 
@@ -229,7 +232,7 @@ func (s *Store) Insert(ctx context.Context, mems []*memory.Memory) error {
 		counts, quality, vecs = append(counts, m.AccessCount), append(quality, m.Quality), append(vecs, vector(m.Embedding))
 	}
 	var models map[string]modelInfo
-	err := s.write(ctx, func(tx pgx.Tx) error {
+	err := s.change(ctx, func(tx pgx.Tx, seq, now int64) error {
 		var err error
 		if models, err = s.registerModels(ctx, tx, modelsOf(mems), dims); err != nil {
 			return err
@@ -242,7 +245,7 @@ func (s *Store) Insert(ctx context.Context, mems []*memory.Memory) error {
 			}
 		}
 		rows, err := tx.Query(ctx, insertSQL, owners, hashes, contents, types, tags, metas, created, updated,
-			accessed, counts, quality, superseded, modelIDs, vecs)
+			accessed, counts, quality, superseded, modelIDs, vecs, now, seq)
 		if err != nil {
 			return fmt.Errorf("insert memories: %w", err)
 		}
@@ -319,12 +322,13 @@ func (s *Store) Update(ctx context.Context, m *memory.Memory) error {
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx pgx.Tx) error {
+	return s.change(ctx, func(tx pgx.Tx, seq, now int64) error {
 		tag, err := tx.Exec(ctx, `UPDATE memories SET type = $3, tags = $4, metadata = $5::jsonb, updated_at = $6,
-			created_at = $7, quality = $8, superseded_by = $9, access_count = $10, last_accessed_at = $11
+			created_at = $7, quality = $8, superseded_by = $9, access_count = $10, last_accessed_at = $11,
+			revision = greatest($12, memory_revision(revision, updated_at) + 1), seq = $13
 			WHERE owner = $1 AND hash = $2 AND deleted_at IS NULL`,
 			m.Owner, m.Hash, m.Type, normalizeTags(m.Tags), meta, ms(m.UpdatedAt), ms(m.CreatedAt), m.Quality,
-			m.SupersededBy, m.AccessCount, nullTime(m.LastAccessedAt))
+			m.SupersededBy, m.AccessCount, nullTime(m.LastAccessedAt), now, seq)
 		if err != nil {
 			return fmt.Errorf("update memory %s: %w", m.Hash, err)
 		}

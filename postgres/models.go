@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/mcp-memory-go/memory"
 )
@@ -54,23 +55,20 @@ func (s *Store) remember(models map[string]modelInfo) {
 	}
 }
 
-// loadModels reads every recorded model (a handful of rows).
-func (s *Store) loadModels(ctx context.Context) error {
+// loadModels reads every recorded model (a handful of rows) through pool,
+// as the store connects.
+func (s *Store) loadModels(ctx context.Context, pool *pgxpool.Pool) error {
 	models := map[string]modelInfo{}
-	err := s.read(ctx, func(q querier) error {
-		rows, err := q.Query(ctx, "SELECT model, id, dim FROM embedding_models")
-		if err != nil {
-			return err
-		}
+	rows, err := pool.Query(ctx, "SELECT model, id, dim FROM embedding_models")
+	if err == nil {
 		var (
 			name string
 			mi   modelInfo
 		)
 		_, err = pgx.ForEachRow(rows, []any{&name, &mi.id, &mi.dim}, func() error { models[name] = mi; return nil })
-		return err
-	})
+	}
 	if err != nil {
-		return fmt.Errorf("read embedding models: %w", err)
+		return fmt.Errorf("read embedding models: %w", s.describe(err))
 	}
 	s.remember(models)
 	return nil
@@ -199,10 +197,11 @@ func (s *Store) createIndex(ctx context.Context, tx pgx.Tx, mi modelInfo) error 
 // parallel maintenance workers, and blocks writes to memories while it
 // builds: at a million vectors it takes minutes.
 func (s *Store) BuildIndexes(ctx context.Context) error {
-	if s.pool == nil {
-		return errClosed
+	pool, err := s.connected(ctx)
+	if err != nil {
+		return fmt.Errorf("build vector indexes: %w", err)
 	}
-	conn, err := s.pool.Acquire(ctx)
+	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("build vector indexes: %w", s.describe(err))
 	}

@@ -155,3 +155,24 @@ func TestUnstorableText(t *testing.T) {
 		t.Errorf("Get(NUL hash)=%v, want ENotFound", err)
 	}
 }
+
+// TestOpen_Lazy needs no server: a lazy store opens although nothing
+// listens, and each call says the database is unavailable.
+func TestOpen_Lazy(t *testing.T) {
+	s := postgres.New("postgres://memory:s3cret-pw@127.0.0.1:1/memory?connect_timeout=5")
+	s.Lazy = true
+	if err := s.Open(t.Context()); err != nil {
+		t.Fatalf("Open(lazy) with no server=%v, want nil", err)
+	}
+	defer s.Close()
+	_, err := s.Get(t.Context(), "alice", "h")
+	if memory.ErrorCode(err) != memory.EUnavailable || strings.Contains(err.Error(), "s3cret-pw") {
+		t.Errorf("Get() with no server=%v, want EUnavailable without the password", err)
+	}
+	bad := postgres.New("postgres://memory@127.0.0.1:1/memory?sslmode=nonsense")
+	bad.Lazy = true
+	if err := bad.Open(t.Context()); err == nil {
+		bad.Close()
+		t.Error("Open(lazy) with a bad DSN=nil, want the error at once")
+	}
+}

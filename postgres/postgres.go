@@ -86,12 +86,30 @@ type Store struct {
 	UploadNode string
 	// Logger receives warnings; nil discards them.
 	Logger *slog.Logger
+	// KeywordImpact ranks keyword searches whose words are all common
+	// through the memory_impact index (true after New; see impact.go).
+	// Off, such a search scores every memory holding its rarest words: the
+	// same results, more slowly at scale.
+	KeywordImpact bool
+	// Now is the clock that stamps revisions (memory.Replica); nil means
+	// time.Now.
+	Now func() time.Time
+	// Lazy lets Open succeed when the server cannot be reached: the store
+	// connects (and migrates) on first use instead, and each call fails
+	// with EUnavailable until the server answers. For a remote that may
+	// be down when the process starts (the hybrid backend's).
+	Lazy bool
 
-	dsn  string
-	addr string // host:port/database, for errors: never the password
-	pool *pgxpool.Pool
+	dsn    string
+	addr   string // host:port/database, for errors: never the password
+	connMu sync.Mutex
+	pool   *pgxpool.Pool   // set once connected, under connMu
+	later  *pgxpool.Config // Lazy: what to connect with on first use
 
 	iterative bool // pgvector has hnsw.iterative_scan (0.8.0 or newer)
+	// impactAlways makes keyword searches rank by impact classes even when
+	// the full ranking looks cheaper (tests).
+	impactAlways bool
 
 	mu     sync.Mutex
 	models map[string]modelInfo // embedding model → id and dimension, once committed
@@ -101,7 +119,7 @@ type Store struct {
 // keyword/value string as pgx accepts (pool_max_conns and the other
 // pgxpool settings included). Nothing is touched until Open.
 func New(dsn string) *Store {
-	return &Store{dsn: dsn, EfSearch: DefaultEfSearch, IndexNewModels: true, models: make(map[string]modelInfo)}
+	return &Store{dsn: dsn, EfSearch: DefaultEfSearch, IndexNewModels: true, KeywordImpact: true, models: make(map[string]modelInfo)}
 }
 
 // Addr returns the server and database the store connects to, as
@@ -150,7 +168,20 @@ func (s *Store) Open(ctx context.Context) error {
 			cfg.ConnConfig.RuntimeParams[k] = v
 		}
 	}
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	err = s.connect(ctx, cfg)
+	if err != nil && s.Lazy && memory.ErrorCode(err) == memory.EUnavailable {
+		s.Logger.Warn("PostgreSQL does not answer; connecting on first use", "server", s.addr, "err", err)
+		s.later = cfg
+		return nil
+	}
+	return err
+}
 
+// connect prepares the database and starts the pool; the caller holds
+// connMu.
+func (s *Store) connect(ctx context.Context, cfg *pgxpool.Config) error {
 	if err := s.prepare(ctx, cfg.ConnConfig); err != nil {
 		return s.openError(err)
 	}
@@ -165,13 +196,30 @@ func (s *Store) Open(ctx context.Context) error {
 		pool.Close()
 		return s.openError(s.describe(err))
 	}
-	s.pool = pool
-	if err := s.loadModels(ctx); err != nil {
+	if err := s.loadModels(ctx, pool); err != nil {
 		pool.Close()
-		s.pool = nil
 		return s.openError(err)
 	}
+	s.pool = pool
+	s.later = nil
 	return nil
+}
+
+// connected returns the pool, connecting first if Open left that for
+// later (Lazy).
+func (s *Store) connected(ctx context.Context) (*pgxpool.Pool, error) {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	if s.pool != nil {
+		return s.pool, nil
+	}
+	if s.later == nil {
+		return nil, errClosed
+	}
+	if err := s.connect(ctx, s.later.Copy()); err != nil {
+		return nil, err
+	}
+	return s.pool, nil
 }
 
 // openError names the server in an error of Open, unless it does already.
@@ -232,6 +280,9 @@ func useSchema(ctx context.Context, conn *pgx.Conn, schema string) (string, erro
 // Close closes the pool, waiting for connections in use to be returned.
 // Closing twice, or a store never opened, is harmless.
 func (s *Store) Close() error {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	s.later = nil
 	if s.pool != nil {
 		s.pool.Close()
 	}

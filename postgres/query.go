@@ -5,6 +5,8 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -86,19 +88,22 @@ func (s *Store) Delete(ctx context.Context, f memory.Filter, at time.Time, dryRu
 	if !dryRun && at.IsZero() {
 		return nil, memory.Errorf(memory.EInvalid, "delete needs a time")
 	}
+	// The change number and revision are the last two arguments.
 	var b sqlBuilder
 	if dryRun {
 		b.add("SELECT m.hash FROM memories m WHERE ")
 		flt.where(&b)
 		b.add(" ORDER BY m.created_at DESC, m.id DESC")
 	} else {
-		b.add("WITH d AS (UPDATE memories m SET deleted_at = ", b.arg(ms(at)), ", model_id = NULL, embedding = NULL WHERE ")
+		b.add("WITH d AS (UPDATE memories m SET deleted_at = ", b.arg(ms(at)), ", model_id = NULL, embedding = NULL,",
+			" seq = $", strconv.Itoa(len(b.args)+1), ", revision = greatest($", strconv.Itoa(len(b.args)+2), ", memory_revision(m.revision, m.updated_at) + 1) WHERE ")
+		b.args = append(b.args, nil, nil)
 		flt.where(&b)
 		b.add(" RETURNING m.hash, m.created_at, m.id) SELECT hash FROM d ORDER BY created_at DESC, id DESC")
 	}
 	var hashes []string
-	run := func(q querier) error {
-		rows, err := q.Query(ctx, b.String(), b.args...)
+	run := func(q querier, args []any) error {
+		rows, err := q.Query(ctx, b.String(), args...)
 		if err != nil {
 			return err
 		}
@@ -106,9 +111,13 @@ func (s *Store) Delete(ctx context.Context, f memory.Filter, at time.Time, dryRu
 		return err
 	}
 	if dryRun {
-		err = s.read(ctx, run)
+		err = s.read(ctx, func(q querier) error { return run(q, b.args) })
 	} else {
-		err = s.write(ctx, func(tx pgx.Tx) error { return run(tx) })
+		err = s.change(ctx, func(tx pgx.Tx, seq, now int64) error {
+			args := slices.Clone(b.args)
+			args[1], args[2] = seq, now
+			return run(tx, args)
+		})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("delete memories: %w", err)

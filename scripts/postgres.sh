@@ -4,9 +4,11 @@
 # trixie's source package (no binary exists for PostgreSQL 15 in bookworm;
 # see ../shared/reference/deps.md §4) and caches the build, starts a
 # throw-away cluster on 127.0.0.1 and a free port, runs the contract suites
-# (Store, keys, users, OAuth, upload history), the parity test against
-# SQLite, the fault tests and the commands' tests (every command, two
-# daemons on one database, a daemon whose server stops and starts), and
+# (Store, graph and archive, consolidation state, replica, keys, users,
+# OAuth, upload history), the parity test against SQLite, the fault tests,
+# hybrid sync through a PostgreSQL remote and the commands' tests (every
+# command, curation, two daemons on one database, a daemon whose server
+# stops and starts), and
 # removes the cluster on exit. The two go test runs go one after the other:
 # the fault tests stop the server.
 #
@@ -153,7 +155,10 @@ export MCP_MEMORY_TEST_POSTGRES_START=$start_cmd
 log "go test ./postgres/... (Store, auth, OAuth and upload-history suites, parity with SQLite, faults)"
 # shellcheck disable=SC2086
 go test ${GO_TEST_FLAGS:--count=1} ./postgres/...
-log "go test ./cmd/memory -run Postgres (every command, two daemons on one database, server down at start and mid-run)"
+log "go test ./hybrid -run Postgres (two machines converge through a PostgreSQL remote)"
+# shellcheck disable=SC2086
+go test ${GO_TEST_FLAGS:--count=1} -run Postgres ./hybrid/
+log "go test ./cmd/memory -run Postgres (every command, curation, hybrid with a PostgreSQL remote, two daemons on one database, server down at start and mid-run)"
 # shellcheck disable=SC2086
 go test ${GO_TEST_FLAGS:--count=1} -run Postgres ./cmd/memory/
 log "postgres tests done"

@@ -55,7 +55,7 @@ func benchConsolidate(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	defer a.Close()
 	if a.cons == nil {
-		return fmt.Errorf("consolidation needs the sqlite or hybrid backend")
+		return fmt.Errorf("consolidation needs the sqlite, postgres or hybrid backend")
 	}
 	st, err := a.store.Stats(ctx, "")
 	if err != nil {

@@ -356,14 +356,39 @@ func benchSearches(ctx context.Context, open func(ef int) (*postgres.Store, erro
 		}
 		fmt.Fprintf(tw, "HNSW, hnsw.ef_search=%d, tag filter (1/%d)\t%s\t%.3f\n", ef, len(benchTags), lat, recall(gotTagged, exactTagged))
 	}
+	ranked := make([][]memory.Hit, len(qs))
 	lat, err := measure(qs, func(q benchQuery) error {
-		_, err := st.KeywordSearch(ctx, all, memory.QueryTerms(q.text), k)
+		var err error
+		ranked[idx[q.text]], err = st.KeywordSearch(ctx, all, memory.QueryTerms(q.text), k)
 		return err
 	})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(tw, "keyword search (BM25), store\t%s\t\n", lat)
+	// The same searches scoring every memory of the rarest words: what
+	// the impact classes save, and a check that they change no result.
+	full, err := open(0)
+	if err != nil {
+		return err
+	}
+	defer full.Close()
+	full.KeywordImpact = false
+	differ := map[int]bool{}
+	lat, err = measure(qs, func(q benchQuery) error {
+		hits, err := full.KeywordSearch(ctx, all, memory.QueryTerms(q.text), k)
+		if !sameHits(hits, ranked[idx[q.text]]) {
+			differ[idx[q.text]] = true
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(tw, "keyword search (BM25), store, without impact classes\t%s\t\n", lat)
+	if len(differ) > 0 {
+		fmt.Fprintf(tw, "!! %d keyword searches ranked differently without impact classes\n", len(differ))
+	}
 	tw.Flush()
 
 	svc := memory.NewService(st, emb)
@@ -392,6 +417,12 @@ func benchSearches(ctx context.Context, open func(ef int) (*postgres.Store, erro
 	}
 	fmt.Fprintf(stdout, "\nstats of the whole store (memory status, /api/health/detailed): p50 %s\n", fmtDur(stats.pct(0.5)))
 	return nil
+}
+
+// sameHits reports whether two rankings hold the same memories in the same
+// order with the same scores.
+func sameHits(a, b []memory.Hit) bool {
+	return slices.EqualFunc(a, b, func(x, y memory.Hit) bool { return x.Memory.Hash == y.Memory.Hash && x.Score == y.Score })
 }
 
 func hitHashes(hits []memory.Hit) []string {

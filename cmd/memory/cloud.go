@@ -1,7 +1,9 @@
 package main
 
 // The cloudflare and hybrid backends: their configuration (upstream's
-// CLOUDFLARE_* and MCP_HYBRID_* variables) and how the app opens them.
+// CLOUDFLARE_* and MCP_HYBRID_* variables) and how the app opens them. The
+// hybrid backend's remote is Cloudflare, or a PostgreSQL database
+// (MCP_HYBRID_REMOTE=postgres).
 
 import (
 	"context"
@@ -15,6 +17,7 @@ import (
 	"github.com/mcp-memory-go/memory/cloudflare"
 	"github.com/mcp-memory-go/memory/httpapi"
 	"github.com/mcp-memory-go/memory/hybrid"
+	"github.com/mcp-memory-go/memory/postgres"
 	"github.com/mcp-memory-go/memory/sqlite"
 )
 
@@ -44,6 +47,9 @@ type CloudConfig struct {
 	// may sync: "both" (default; a lease in the database lets one at a
 	// time), "http" (the daemon) or "mcp" (stdio servers).
 	SyncOwner string
+	// Remote (MCP_HYBRID_REMOTE) is the hybrid backend's remote:
+	// "cloudflare" (default) or "postgres" (MCP_MEMORY_POSTGRES_URL).
+	Remote string
 }
 
 // loadCloudConfig reads the CLOUDFLARE_* and MCP_HYBRID_* variables.
@@ -57,7 +63,7 @@ func loadCloudConfig(p envParser) CloudConfig {
 		MaxRetries: cloudflare.DefaultMaxRetries, BaseDelay: cloudflare.DefaultBaseDelay,
 		CloudflareMaxContent: 800,
 		SyncInterval:         hybrid.DefaultSyncInterval, DriftInterval: hybrid.DefaultDriftInterval,
-		BatchSize: hybrid.DefaultBatchSize, SyncOnStartup: true, SyncOwner: "both",
+		BatchSize: hybrid.DefaultBatchSize, SyncOnStartup: true, SyncOwner: "both", Remote: "cloudflare",
 	}
 	if v, ok := p.int("CLOUDFLARE_LARGE_CONTENT_THRESHOLD", 1024, 900_000); ok {
 		c.LargeContent = v
@@ -92,6 +98,15 @@ func loadCloudConfig(p envParser) CloudConfig {
 		c.SyncOwner = v
 	default:
 		*p.errs = append(*p.errs, fmt.Sprintf("MCP_HYBRID_SYNC_OWNER=%q: want both, http or mcp", v))
+	}
+	switch v := strings.ToLower(g("MCP_HYBRID_REMOTE")); v {
+	case "":
+	case "cloudflare", "postgres":
+		c.Remote = v
+	case "postgresql", "pgvector":
+		c.Remote = "postgres"
+	default:
+		*p.errs = append(*p.errs, fmt.Sprintf("MCP_HYBRID_REMOTE=%q: want cloudflare or postgres", v))
 	}
 	return c
 }
@@ -142,6 +157,8 @@ type cloudApp struct {
 	emb   memory.Embedder
 	// maxContent is the content length limit of the backend (0: none).
 	maxContent int
+	// remoteWhere names the hybrid backend's remote for people.
+	remoteWhere string
 }
 
 // openCloud opens the cloudflare or hybrid backend. Memories live in
@@ -162,6 +179,15 @@ func openCloud(ctx context.Context, cfg *Config, log *slog.Logger, emb memory.Em
 		return nil, err
 	}
 	out := &cloudApp{local: local, emb: emb}
+	if cfg.Backend == "hybrid" && cc.Remote == "postgres" {
+		remote, err := openPostgresRemote(ctx, cfg, log)
+		if err != nil {
+			local.Close()
+			return nil, err
+		}
+		out.maxContent, out.remoteWhere = cc.HybridMaxContent, "PostgreSQL "+remote.Addr()
+		return out.hybrid(ctx, cfg, log, r, remote, "postgres", nil)
+	}
 	ccfg := cc.clientConfig(log)
 	switch cfg.Backend {
 	case "cloudflare":
@@ -196,16 +222,35 @@ func openCloud(ctx context.Context, cfg *Config, log *slog.Logger, emb memory.Em
 		out.mem = remote
 		return out, nil
 	}
-	h := hybrid.New(local, remote)
-	h.RemoteName, h.Logger, h.RetryAfter = "cloudflare", log, cloudflare.RetryAfter
+	out.remoteWhere = "Cloudflare D1 " + cc.D1Database
+	return out.hybrid(ctx, cfg, log, r, remote, "cloudflare", cloudflare.RetryAfter)
+}
+
+// hybrid opens the hybrid store over the local file and remote.
+func (c *cloudApp) hybrid(ctx context.Context, cfg *Config, log *slog.Logger, r role, remote memory.Replica, name string, retryAfter func(error) time.Duration) (*cloudApp, error) {
+	cc := cfg.Cloud
+	h := hybrid.New(c.local, remote)
+	h.RemoteName, h.Logger, h.RetryAfter = name, log, retryAfter
 	h.SyncInterval, h.DriftInterval, h.BatchSize, h.SyncOnStartup = cc.SyncInterval, cc.DriftInterval, cc.BatchSize, cc.SyncOnStartup
 	h.Disabled = r == "" || (cc.SyncOwner != "both" && cc.SyncOwner != string(r))
 	if err := h.Open(ctx); err != nil {
 		h.Close()
 		return nil, err
 	}
-	out.mem, out.sync = h, h
-	return out, nil
+	c.mem, c.sync = h, h
+	return c, nil
+}
+
+// openPostgresRemote opens the PostgreSQL database that hybrid stores
+// share as their remote. Like Cloudflare, a server that does not answer
+// yet is no error: the store works locally and syncs once it does.
+func openPostgresRemote(ctx context.Context, cfg *Config, log *slog.Logger) (*postgres.Store, error) {
+	pg := postgres.New(cfg.PostgresURL)
+	pg.Schema, pg.EfSearch, pg.Logger, pg.Lazy = cfg.PostgresSchema, cfg.PostgresEfSearch, log, true
+	if err := pg.Open(ctx); err != nil {
+		return nil, fmt.Errorf("storage backend hybrid (MCP_HYBRID_REMOTE=postgres, MCP_MEMORY_POSTGRES_URL): %w", err)
+	}
+	return pg, nil
 }
 
 // Close closes the backend's stores.
@@ -285,7 +330,7 @@ func (a *app) where() string {
 	case a.cloud == nil:
 		return a.cfg.DBPath
 	case a.cloud.sync != nil:
-		return a.cfg.DBPath + ", synced with Cloudflare D1 " + a.cfg.Cloud.D1Database
+		return a.cfg.DBPath + ", synced with " + a.cloud.remoteWhere
 	}
 	return "Cloudflare D1 " + a.cfg.Cloud.D1Database + " (records in " + a.cfg.DBPath + ")"
 }

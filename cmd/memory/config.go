@@ -180,7 +180,11 @@ func (c *Config) resolve() error {
 		}
 	case "cloudflare", "hybrid":
 		c.Backend = strings.ToLower(c.Backend)
-		if err := c.Cloud.check(c.Backend); err != nil {
+		if c.Backend == "hybrid" && c.Cloud.Remote == "postgres" {
+			if c.PostgresURL == "" {
+				return fmt.Errorf("storage backend hybrid with MCP_HYBRID_REMOTE=postgres needs MCP_MEMORY_POSTGRES_URL (or --postgres-url), e.g. postgres://memory:PASSWORD@db.example.com:5432/memory")
+			}
+		} else if err := c.Cloud.check(c.Backend); err != nil {
 			return err
 		}
 	case "milvus":

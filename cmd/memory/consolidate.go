@@ -73,7 +73,7 @@ func cmdConsolidate(ctx context.Context, args []string, stdout, stderr io.Writer
 	ctx = memory.WithOwner(ctx, strings.ToLower(strings.TrimSpace(owner)))
 	c := a.cons
 	if c == nil {
-		return fmt.Errorf("consolidation needs the memories in a local file: use the sqlite or hybrid backend, not %s", a.cfg.Backend)
+		return fmt.Errorf("consolidation needs the sqlite, postgres or hybrid backend, not %s (Cloudflare keeps no graph, archive or pass history)", a.cfg.Backend)
 	}
 	var h consolidate.Horizon
 	if horizon != "" {
@@ -216,7 +216,7 @@ func (a *app) startScheduler(ctx context.Context) (stop func()) {
 		return func() {}
 	}
 	if a.cons == nil {
-		a.log.Warn("scheduled consolidation is off: the " + a.cfg.Backend + " backend keeps no memories in a local file")
+		a.log.Warn("scheduled consolidation is off: the " + a.cfg.Backend + " backend keeps no graph, archive or pass history (use sqlite, postgres or hybrid)")
 		return func() {}
 	}
 	ctx, cancel := context.WithCancel(ctx)

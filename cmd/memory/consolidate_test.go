@@ -32,23 +32,7 @@ func TestCLIConsolidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := time.Now().AddDate(-1, -2, 0)
-	var ms []*memory.Memory
-	nouns := strings.Fields("apple river engine violin castle pepper harbor rocket garden mirror candle bridge planet forest island museum ticket butter window pillow")
-	verbs := strings.Fields("repair paint sell visit clean borrow measure photograph insure return")
-	for i := range 20 {
-		text := fmt.Sprintf("%s the %s before the %s trip", verbs[i%len(verbs)], nouns[i], nouns[(i*7+3)%len(nouns)])
-		vecs, err := a.svc.Embedder.Embed(context.Background(), []string{text})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ms = append(ms, &memory.Memory{Owner: memory.LocalOwner, Hash: memory.ContentHash(text), Content: text, Tags: []string{"errand"},
-			Type: "note", Metadata: map[string]any{}, CreatedAt: memory.TimeMS(old), UpdatedAt: memory.TimeMS(old), Quality: 0.5,
-			Embedding: vecs[0], EmbeddingModel: a.svc.Embedder.Model().Name})
-	}
-	if err := a.store.Insert(context.Background(), ms); err != nil {
-		t.Fatal(err)
-	}
+	storeErrands(t, a)
 	a.Close()
 
 	var dry consolidate.Report
@@ -97,6 +81,29 @@ func TestCLIConsolidate(t *testing.T) {
 		if _, _, err := c.run("", args...); err == nil {
 			t.Errorf("memory %s succeeded, want an error", strings.Join(args, " "))
 		}
+	}
+}
+
+// storeErrands stores 20 errands of 14 months ago, with vectors, straight
+// into the app's store: a monthly pass archives two of them.
+func storeErrands(t *testing.T, a *app) {
+	t.Helper()
+	old := time.Now().AddDate(-1, -2, 0)
+	var ms []*memory.Memory
+	nouns := strings.Fields("apple river engine violin castle pepper harbor rocket garden mirror candle bridge planet forest island museum ticket butter window pillow")
+	verbs := strings.Fields("repair paint sell visit clean borrow measure photograph insure return")
+	for i := range 20 {
+		text := fmt.Sprintf("%s the %s before the %s trip", verbs[i%len(verbs)], nouns[i], nouns[(i*7+3)%len(nouns)])
+		vecs, err := a.svc.Embedder.Embed(context.Background(), []string{text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms = append(ms, &memory.Memory{Owner: memory.LocalOwner, Hash: memory.ContentHash(text), Content: text, Tags: []string{"errand"},
+			Type: "note", Metadata: map[string]any{}, CreatedAt: memory.TimeMS(old), UpdatedAt: memory.TimeMS(old), Quality: 0.5,
+			Embedding: vecs[0], EmbeddingModel: a.svc.Embedder.Model().Name})
+	}
+	if err := a.store.Insert(context.Background(), ms); err != nil {
+		t.Fatal(err)
 	}
 }
 

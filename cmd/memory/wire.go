@@ -81,19 +81,32 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	a.svc = memory.NewService(a.store, emb)
 	a.svc.Backend, a.svc.Version, a.svc.Logger = cfg.Backend, version, log
 	applyServiceConfig(a.svc, cfg)
-	if st, ok := a.store.(*sqlite.Store); ok {
+	if st, ok := a.store.(curator); ok {
 		a.curate(st)
 	}
 	return a, nil
 }
 
+// curator is a store that keeps the associations graph, the archive and
+// consolidation's state: SQLite and PostgreSQL.
+type curator interface {
+	memory.Graph
+	memory.Archive
+	consolidate.State
+}
+
+var (
+	_ curator = (*sqlite.Store)(nil)
+	_ curator = (*postgres.Store)(nil)
+)
+
 // curate turns on the graph, the archive, conflict detection and
-// consolidation over local, the SQLite file that holds the memories (for
-// the hybrid backend, the local copy, whose changes its outbox syncs).
-func (a *app) curate(local *sqlite.Store) {
-	a.svc.Graph, a.svc.Archive = local, local
+// consolidation over st, the store that holds the memories (for the hybrid
+// backend, the local SQLite file, whose changes its outbox syncs).
+func (a *app) curate(st curator) {
+	a.svc.Graph, a.svc.Archive = st, st
 	a.cfg.Curation.apply(a.svc)
-	a.cons = consolidate.New(a.svc, local)
+	a.cons = consolidate.New(a.svc, st)
 	a.cons.Config, a.cons.Schedules, a.cons.Logger = a.cfg.Curation.Pass, a.cfg.Curation.Schedules, a.log
 }
 

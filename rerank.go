@@ -35,6 +35,10 @@ type Rerank struct {
 	// (capitalised words other than function words, words with digits) that
 	// a memory contains, whatever their frequency.
 	Entity float64
+	// Answer adds to Context's share the loan of a memory that ends with a
+	// question to the memory stored right after it, which is most likely
+	// its reply. It needs ContextSources and ContextWindow, not Context.
+	Answer float64
 	// Question scales down by this share a memory whose text ends with a
 	// question: it asks rather than tells.
 	Question float64
@@ -52,6 +56,7 @@ func DefaultRerank() Rerank {
 		ContextSources: 5,
 		ContextWindow:  time.Hour,
 		Entity:         0.1,
+		Answer:         0.4,
 		Question:       0.2,
 		Time:           0.4,
 	}
@@ -71,7 +76,7 @@ func (s *Service) rerank(ctx context.Context, f Filter, query string, rs []Resul
 		sortResults(rs)
 	}
 	var err error
-	if rr.Context > 0 && rr.ContextSources > 0 {
+	if (rr.Context > 0 || rr.Answer > 0) && rr.ContextSources > 0 {
 		if rs, err = s.lendContext(ctx, f, rs); err != nil {
 			return nil, err
 		}
@@ -128,6 +133,9 @@ func (s *Service) lendContext(ctx context.Context, f Filter, rs []Result) ([]Res
 	loan := make(map[string]float64)
 	var added []Result
 	lend := func(from Result, to *Memory, share float64) {
+		if share <= 0 {
+			return
+		}
 		if a, b := conversation(from.Memory), conversation(to); a != "" && b != "" && a != b {
 			return
 		}
@@ -144,11 +152,15 @@ func (s *Service) lendContext(ctx context.Context, f Filter, rs []Result) ([]Res
 	}
 	for _, r := range src {
 		a := adj[r.Hash]
-		for _, side := range [][]*Memory{a.Before, a.After} {
-			for j, m := range side {
+		asks := rr.Answer > 0 && strings.HasSuffix(mainText(r.Content), "?")
+		for side, ms := range [][]*Memory{a.Before, a.After} {
+			for j, m := range ms {
 				share := rr.Context
 				if j > 0 {
 					share *= 0.6 // two away
+				}
+				if asks && side == 1 && j == 0 {
+					share += rr.Answer // the reply
 				}
 				lend(r, m, share)
 			}

@@ -53,11 +53,11 @@ type locomoConfig struct {
 }
 
 // rerankSteps names the re-ranking steps a configuration can add or tune.
-var rerankSteps = []string{"context", "entity", "question", "time"}
+var rerankSteps = []string{"context", "entity", "answer", "question", "time"}
 
 // parseLocomoConfig reads one configuration (see the -configs flag): a
 // base (keyword, semantic, rrf, fusion[@W], hybrid[@W]) and then +STEP (the
-// step at its default weight) or +STEP=X (weight X, 0 turns it off), or
+// step at its default weight) or +STEP=X (weight X, 0 turns it off) or
 // +sources=N (the N best results lend context).
 func parseLocomoConfig(spec string, weight float64) (locomoConfig, error) {
 	parts := strings.Split(spec, "+")
@@ -82,7 +82,8 @@ func parseLocomoConfig(spec string, weight float64) (locomoConfig, error) {
 				c.Name = fmt.Sprintf("hybrid@%.2g", weight) + strings.TrimPrefix(spec, "hybrid")
 			}
 		} else {
-			c.Rerank = memory.Rerank{ContextSources: memory.DefaultRerank().ContextSources, ContextWindow: memory.DefaultRerank().ContextWindow}
+			def := memory.DefaultRerank()
+			c.Rerank = memory.Rerank{ContextSources: def.ContextSources, ContextWindow: def.ContextWindow}
 		}
 	default:
 		return c, fmt.Errorf("unknown configuration %q", spec)
@@ -109,6 +110,8 @@ func parseLocomoConfig(spec string, weight float64) (locomoConfig, error) {
 			dst, v = &c.Rerank.Context, def.Context
 		case "entity":
 			dst, v = &c.Rerank.Entity, def.Entity
+		case "answer":
+			dst, v = &c.Rerank.Answer, def.Answer
 		case "question":
 			dst, v = &c.Rerank.Question, def.Question
 		case "time":

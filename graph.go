@@ -189,6 +189,21 @@ type Archive interface {
 	Archived(ctx context.Context, owner string, p Page) ([]ArchivedMemory, int, error)
 }
 
+// CheckArchiveArgs checks the arguments of Archive.Archive as every
+// backend must: EInvalid for an empty owner, a zero time or an empty
+// reason.
+func CheckArchiveArgs(owner string, at time.Time, reason string) error {
+	switch {
+	case owner == "":
+		return Errorf(EInvalid, "archiving needs an owner")
+	case at.IsZero():
+		return Errorf(EInvalid, "archiving needs a time")
+	case reason == "":
+		return Errorf(EInvalid, "archiving needs a reason")
+	}
+	return nil
+}
+
 // sortedKeys returns the keys of a map of counts, sorted.
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strconv"
+	"strings"
 )
 
 // Key identifies a memory across stores: its owner and content hash.
@@ -115,3 +116,44 @@ const (
 	EventSyncCompleted = "sync_completed"
 	EventSyncFailed    = "sync_failed"
 )
+
+// CheckCopies checks copies given to Replica.Put before anything is
+// written: each passes check (the backend's Insert validation) and carries a
+// revision, and no key appears twice. Errors are EInvalid.
+func CheckCopies(copies []*Memory, check func(*Memory) error) error {
+	seen := make(map[Key]bool, len(copies))
+	for _, m := range copies {
+		if err := check(m); err != nil {
+			return err
+		}
+		if m.Revision <= 0 {
+			return Errorf(EInvalid, "copy of memory %s has no revision", m.Hash)
+		}
+		if seen[KeyOf(m)] {
+			return Errorf(EInvalid, "memory %s appears twice in the batch", m.Hash)
+		}
+		seen[KeyOf(m)] = true
+	}
+	return nil
+}
+
+// ChangeCursor is the Replica.Changes cursor of a store that orders changes
+// by a sequence number and then a row id.
+func ChangeCursor(seq, id int64) string {
+	return strconv.FormatInt(seq, 10) + "." + strconv.FormatInt(id, 10)
+}
+
+// ParseChangeCursor reads a cursor ChangeCursor made ("" is the
+// beginning, 0 and 0); anything else is EInvalid.
+func ParseChangeCursor(c string) (seq, id int64, err error) {
+	if c == "" {
+		return 0, 0, nil
+	}
+	a, b, ok := strings.Cut(c, ".")
+	seq, err1 := strconv.ParseInt(a, 10, 64)
+	id, err2 := strconv.ParseInt(b, 10, 64)
+	if !ok || err1 != nil || err2 != nil {
+		return 0, 0, Errorf(EInvalid, "change cursor %q is not one this store made", c)
+	}
+	return seq, id, nil
+}

@@ -30,18 +30,8 @@ func (s *Store) Put(ctx context.Context, copies []*memory.Memory) (int, error) {
 	if len(copies) == 0 {
 		return 0, nil
 	}
-	seen := map[memory.Key]bool{}
-	for _, m := range copies {
-		if err := validate(m); err != nil {
-			return 0, err
-		}
-		if m.Revision <= 0 {
-			return 0, memory.Errorf(memory.EInvalid, "copy of memory %s has no revision", m.Hash)
-		}
-		if seen[memory.KeyOf(m)] {
-			return 0, memory.Errorf(memory.EInvalid, "memory %s appears twice in the batch", m.Hash)
-		}
-		seen[memory.KeyOf(m)] = true
+	if err := memory.CheckCopies(copies, validate); err != nil {
+		return 0, err
 	}
 	if err := s.checkDims(copies); err != nil {
 		return 0, err

@@ -44,6 +44,7 @@ func RunStoreTests(t *testing.T, open func(t *testing.T) memory.Store) {
 		{"KeywordHostile", testKeywordHostile},
 		{"VectorSearch", testVectorSearch},
 		{"VectorFreshness", testVectorFreshness},
+		{"VectorSearchMany", testVectorSearchMany},
 		{"Adjacent", testAdjacent},
 		{"Tags", testTags},
 		{"Stats", testStats},

@@ -38,14 +38,10 @@ RETURNING a.hash`
 // one transaction (see memory.Archive) and returns the archived hashes,
 // sorted.
 func (s *Store) Archive(ctx context.Context, owner string, hashes []string, at time.Time, reason string) ([]string, error) {
-	switch {
-	case owner == "":
-		return nil, memory.Errorf(memory.EInvalid, "archiving needs an owner")
-	case at.IsZero():
-		return nil, memory.Errorf(memory.EInvalid, "archiving needs a time")
-	case reason == "":
-		return nil, memory.Errorf(memory.EInvalid, "archiving needs a reason")
-	case !storable(reason):
+	if err := memory.CheckArchiveArgs(owner, at, reason); err != nil {
+		return nil, err
+	}
+	if !storable(reason) {
 		return nil, memory.Errorf(memory.EInvalid, "the reason holds a NUL character or invalid UTF-8")
 	}
 	hashes, none := storableList(hashes, false, !storable(owner))

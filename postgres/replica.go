@@ -9,8 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -78,20 +76,12 @@ func (s *Store) Put(ctx context.Context, copies []*memory.Memory) (int, error) {
 	if len(copies) == 0 {
 		return 0, nil
 	}
+	if err := memory.CheckCopies(copies, validate); err != nil {
+		return 0, err
+	}
 	dims := make(map[string]int)
-	seen := make(map[memory.Key]bool, len(copies))
 	owners, hashes := make([]string, len(copies)), make([]string, len(copies))
 	for i, m := range copies {
-		if err := validate(m); err != nil {
-			return 0, err
-		}
-		if m.Revision <= 0 {
-			return 0, memory.Errorf(memory.EInvalid, "copy of memory %s has no revision", m.Hash)
-		}
-		if seen[memory.KeyOf(m)] {
-			return 0, memory.Errorf(memory.EInvalid, "memory %s appears twice in the batch", m.Hash)
-		}
-		seen[memory.KeyOf(m)] = true
 		if _, err := encodeMetadata(m); err != nil {
 			return 0, err
 		}
@@ -228,7 +218,7 @@ func (s *Store) Changes(ctx context.Context, cursor string, limit int) ([]*memor
 	if limit < 1 {
 		return nil, cursor, memory.Errorf(memory.EInvalid, "limit %d is below 1", limit)
 	}
-	seq, id, err := parseCursor(cursor)
+	seq, id, err := memory.ParseChangeCursor(cursor)
 	if err != nil {
 		return nil, cursor, err
 	}
@@ -249,7 +239,7 @@ func (s *Store) Changes(ctx context.Context, cursor string, limit int) ([]*memor
 				return err
 			}
 			out = append(out, m)
-			next = strconv.FormatInt(mseq, 10) + "." + strconv.FormatInt(mid, 10)
+			next = memory.ChangeCursor(mseq, mid)
 		}
 		return rows.Err()
 	})
@@ -257,20 +247,6 @@ func (s *Store) Changes(ctx context.Context, cursor string, limit int) ([]*memor
 		return nil, cursor, fmt.Errorf("list changes: %w", err)
 	}
 	return out, next, nil
-}
-
-// parseCursor reads a Changes cursor ("" is the beginning).
-func parseCursor(c string) (seq, id int64, err error) {
-	if c == "" {
-		return 0, 0, nil
-	}
-	a, b, ok := strings.Cut(c, ".")
-	seq, err1 := strconv.ParseInt(a, 10, 64)
-	id, err2 := strconv.ParseInt(b, 10, 64)
-	if !ok || err1 != nil || err2 != nil {
-		return 0, 0, memory.Errorf(memory.EInvalid, "change cursor %q is not one this store made", c)
-	}
-	return seq, id, nil
 }
 
 // Versions returns the versions of the memories with these keys, any

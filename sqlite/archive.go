@@ -64,14 +64,10 @@ func (a archived) memory(owner, hash, model string, vec []byte) *memory.Memory {
 // Archive moves owner's live memories with these hashes to the archive
 // in one transaction (see memory.Archive).
 func (s *Store) Archive(ctx context.Context, owner string, hashes []string, at time.Time, reason string) ([]string, error) {
-	switch {
-	case owner == "":
-		return nil, memory.Errorf(memory.EInvalid, "archiving needs an owner")
-	case at.IsZero():
-		return nil, memory.Errorf(memory.EInvalid, "archiving needs a time")
-	case reason == "":
-		return nil, memory.Errorf(memory.EInvalid, "archiving needs a reason")
-	case len(hashes) == 0:
+	if err := memory.CheckArchiveArgs(owner, at, reason); err != nil {
+		return nil, err
+	}
+	if len(hashes) == 0 {
 		return []string{}, nil
 	}
 	var sel sqlBuilder

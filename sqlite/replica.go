@@ -10,25 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/mcp-memory-go/memory"
 )
 
 var _ memory.Replica = (*Store)(nil)
-
-// validCopy checks a copy given to Put: the fields Insert requires, and a
-// revision.
-func validCopy(m *memory.Memory) error {
-	if err := validate(m); err != nil {
-		return err
-	}
-	if m.Revision <= 0 {
-		return memory.Errorf(memory.EInvalid, "copy of memory %s has no revision", m.Hash)
-	}
-	return nil
-}
 
 const putSQL = `INSERT INTO memories (owner, hash, content, type, metadata,
 	created_at, updated_at, last_accessed_at, deleted_at, access_count, quality,
@@ -54,16 +40,11 @@ func (s *Store) Put(ctx context.Context, ms []*memory.Memory) (int, error) {
 	if len(ms) == 0 {
 		return 0, nil
 	}
+	if err := memory.CheckCopies(ms, validate); err != nil {
+		return 0, err
+	}
 	dims := make(map[string]int)
-	seen := make(map[memory.Key]bool, len(ms))
 	for _, m := range ms {
-		if err := validCopy(m); err != nil {
-			return 0, err
-		}
-		if seen[memory.KeyOf(m)] {
-			return 0, memory.Errorf(memory.EInvalid, "memory %s appears twice in the batch", m.Hash)
-		}
-		seen[memory.KeyOf(m)] = true
 		if m.DeletedAt.IsZero() {
 			if err := batchDim(dims, m.EmbeddingModel, len(m.Embedding)); err != nil {
 				return 0, err
@@ -167,7 +148,7 @@ func (s *Store) Changes(ctx context.Context, cursor string, limit int) ([]*memor
 	if limit < 1 {
 		return nil, cursor, memory.Errorf(memory.EInvalid, "limit %d is below 1", limit)
 	}
-	seq, id, err := parseCursor(cursor)
+	seq, id, err := memory.ParseChangeCursor(cursor)
 	if err != nil {
 		return nil, cursor, err
 	}
@@ -186,26 +167,12 @@ func (s *Store) Changes(ctx context.Context, cursor string, limit int) ([]*memor
 			return nil, cursor, fmt.Errorf("list changes: %w", err)
 		}
 		out = append(out, m)
-		next = strconv.FormatInt(mseq, 10) + "." + strconv.FormatInt(mid, 10)
+		next = memory.ChangeCursor(mseq, mid)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, cursor, fmt.Errorf("list changes: %w", err)
 	}
 	return out, next, nil
-}
-
-// parseCursor reads a Changes cursor ("" is the beginning).
-func parseCursor(c string) (seq, id int64, err error) {
-	if c == "" {
-		return 0, 0, nil
-	}
-	a, b, ok := strings.Cut(c, ".")
-	seq, err1 := strconv.ParseInt(a, 10, 64)
-	id, err2 := strconv.ParseInt(b, 10, 64)
-	if !ok || err1 != nil || err2 != nil {
-		return 0, 0, memory.Errorf(memory.EInvalid, "change cursor %q is not one this store made", c)
-	}
-	return seq, id, nil
 }
 
 // Versions returns the versions of the memories with these keys, any

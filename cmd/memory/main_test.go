@@ -252,3 +252,28 @@ func TestCLIStoreAndSearch(t *testing.T) {
 		t.Fatalf("bad env: %v", err)
 	}
 }
+
+// TestBenchColdStart runs the cold-start benchmark on real child processes,
+// on a fresh database each run and on one existing database.
+func TestBenchColdStart(t *testing.T) {
+	t.Setenv("MEMORY_TEST_AS_MAIN", "1")
+	db := filepath.Join(t.TempDir(), "existing.db")
+	for _, tt := range []struct {
+		args []string
+		kind string
+	}{
+		{[]string{"bench", "coldstart", "-n", "2", "-bin", os.Args[0]}, "fresh database each"},
+		{[]string{"bench", "coldstart", "-n", "2", "-bin", os.Args[0], "-db", db}, "existing database"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if err := run(t.Context(), tt.args, strings.NewReader(""), &stdout, &stderr, os.Getenv); err != nil {
+			t.Fatalf("memory %v: %v\n%s", tt.args, err, stderr.String())
+		}
+		if out := stdout.String(); !strings.Contains(out, "over 2 runs ("+tt.kind+")") || !strings.Contains(out, "tools/list answered p50") {
+			t.Errorf("memory %v printed %q", tt.args, out)
+		}
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Errorf("the existing database was not created: %v", err)
+	}
+}

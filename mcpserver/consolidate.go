@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	memory "github.com/mcp-memory-go/memory"
 	"github.com/mcp-memory-go/memory/consolidate"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -140,7 +141,9 @@ func (h *handlers) registerConsolidate(s *mcp.Server) {
 		"Keep the memory useful: run a consolidation pass for a time_horizon (relevance decay; links between related memories; summaries of clusters of similar memories, "+
 			"which stay; archiving of memories unused and irrelevant for long, which can be restored), with dry_run to see what it would do; "+
 			"status and scheduler show the schedule and past passes; recommend says whether a pass is worth it; pause and resume the scheduled passes of your memories.",
-		destructive, withEnum(inputSchema[ConsolidateArgs](), "action", consolidateActions...), h.consolidate)
+		destructive, func() *jsonschema.Schema {
+			return withEnum(inputSchema[ConsolidateArgs](), "action", consolidateActions...)
+		}, h.consolidate)
 	for name, action := range map[string]string{
 		"consolidate_memories": "run", "trigger_consolidation": "run", "consolidation_status": "status",
 		"consolidation_recommendations": "recommend", "scheduler_status": "scheduler", "pause_consolidation": "pause", "resume_consolidation": "resume",

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	memory "github.com/mcp-memory-go/memory"
 	"github.com/mcp-memory-go/memory/consolidate"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
@@ -254,11 +255,11 @@ func (h *handlers) registerCuration(s *mcp.Server) {
 	addToolSchema(s, "memory_quality", "Memory Quality",
 		"Rate a memory (rating -1, 0 or 1, with feedback), get its quality (what ratings and use say), analyze the distribution (min_quality, max_quality), "+
 			"or maintain: check duplicates, conflicts, stale memories, quality and whether to consolidate (dry_run true by default; false merges duplicates); maintain_status shows the last report.",
-		additive, withEnum(inputSchema[QualityArgs](), "action", qualityActions...), h.quality)
+		additive, func() *jsonschema.Schema { return withEnum(inputSchema[QualityArgs](), "action", qualityActions...) }, h.quality)
 	addToolSchema(s, "memory_graph", "Memory Graph",
 		"Explore how memories relate (edges found by consolidation, conflicts and summaries): connected (hash, max_hops), path (hash1, hash2, max_depth), "+
 			"subgraph (hash, radius), infer (relations implied by chains of rel_type edges), suggest (similar memories not yet linked to hash).",
-		readOnly, withEnum(inputSchema[GraphArgs](), "action", graphActions...), h.graph)
+		readOnly, func() *jsonschema.Schema { return withEnum(inputSchema[GraphArgs](), "action", graphActions...) }, h.graph)
 	addTool(s, "memory_conflicts", "Memory Conflicts",
 		"List unresolved conflicts: pairs of memories that say nearly the same thing with different content (found when the second was stored).",
 		readOnly, h.conflicts)

@@ -5,24 +5,19 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/modelcontextprotocol/go-sdk/mcp"
-
 	"github.com/google/jsonschema-go/jsonschema"
 )
 
-// schemas memoizes derived schemas by Go type and kind (input or output):
-// one pointer per schema lets schemaCache resolve each once, however many
-// tools (v10 and their v8 aliases) and servers share it. Resolving was
-// most of the time a server took to start.
+// schemas memoizes derived schemas by Go type and kind (input or output),
+// which v10 tools and their v8 aliases share. Servers send the schemas of
+// toolschemas.json; deriving happens when that file is generated and
+// checked (TestToolSchemasUpToDate), or for a tool not in it yet.
 var schemas sync.Map // schemaKey → *jsonschema.Schema
 
 type schemaKey struct {
 	t     reflect.Type
 	input bool
 }
-
-// schemaCache is handed to every server (ServerOptions.SchemaCache).
-var schemaCache = mcp.NewSchemaCache()
 
 // schemaFor derives the JSON Schema of T (an input schema with opts, an
 // output schema without) and makes it portable (see portable). Callers

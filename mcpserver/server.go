@@ -69,7 +69,6 @@ func New(svc *memory.Service, opts Options) *mcp.Server {
 			"browse with memory_list, fix with memory_update, remove with memory_delete.",
 		Logger:            opts.Logger,
 		CompletionHandler: h.complete,
-		SchemaCache:       schemaCache,
 		// Declared rather than derived from what is registered, because
 		// the tools register in the background (see below); the lists
 		// never change once they are complete.
@@ -93,16 +92,15 @@ func New(svc *memory.Service, opts Options) *mcp.Server {
 	})
 	h.registerResources(s)
 	h.registerPrompts(s)
-	// Deriving and resolving the tools' schemas is most of the time a
-	// server takes to start, so it runs in the background, in groups side
-	// by side (the SDK lists tools by name, whatever order they land in):
-	// initialize is answered at once, and tool requests wait until every
-	// tool is there.
+	// Registering the tools (the SDK reads every schema) is most of the
+	// time a server takes to start, so it runs in the background, in
+	// groups side by side (the SDK lists tools by name, whatever order
+	// they land in): initialize is answered at once, and tool requests
+	// wait until every tool is there.
 	// The v8 aliases, hidden from tools/list, come last: only a call of
 	// one of them waits for them.
 	tools, legacy := make(chan struct{}), make(chan struct{})
 	go func() {
-		<-prewarmed()
 		var wg sync.WaitGroup
 		for _, register := range []func(*mcp.Server){h.registerTools, h.registerCuration, h.registerConsolidate, h.registerIngest} {
 			wg.Go(func() { register(s) })
@@ -155,18 +153,22 @@ func waitForTools(tools, legacy <-chan struct{}, listLegacy bool) mcp.Middleware
 	}
 }
 
-// tool registers one typed tool with a derived input schema.
+// addTool registers one typed tool with the input schema derived from In.
 func addTool[In, Out any](s *mcp.Server, name, title, desc string, ann mcp.ToolAnnotations, h mcp.ToolHandlerFor[In, Out]) {
-	addToolSchema(s, name, title, desc, ann, inputSchema[In](), h)
+	addToolSchema(s, name, title, desc, ann, inputSchema[In], h)
 }
 
-// addToolSchema registers one typed tool with the given input schema.
-func addToolSchema[In, Out any](s *mcp.Server, name, title, desc string, ann mcp.ToolAnnotations, in *jsonschema.Schema, h mcp.ToolHandlerFor[In, Out]) {
+// addToolSchema registers one typed tool whose input schema in derives;
+// the output schema derives from Out. Both are sent as generated into
+// toolschemas.json (see toolSchemasFor), so in runs only where that file
+// is out of date, or for checking it.
+func addToolSchema[In, Out any](s *mcp.Server, name, title, desc string, ann mcp.ToolAnnotations, in func() *jsonschema.Schema, h mcp.ToolHandlerFor[In, Out]) {
 	ann.Title = title
 	ann.OpenWorldHint = ptr(false)
 	recordToolScope(name, ann)
-	mcp.AddTool(s, &mcp.Tool{Name: name, Title: title, Description: desc, Annotations: &ann,
-		InputSchema: in, OutputSchema: schemaFor[Out](nil)}, h)
+	ts := toolSchemasFor(name, in, func() *jsonschema.Schema { return schemaFor[Out](nil) })
+	s.AddTool(&mcp.Tool{Name: name, Title: title, Description: desc, Annotations: &ann,
+		InputSchema: ts.in.json, OutputSchema: ts.out.json}, typedHandler(name, ts.in, ts.out, h))
 }
 
 var (
@@ -247,28 +249,3 @@ func hideLegacy(next mcp.MethodHandler) mcp.MethodHandler {
 		return res, nil
 	}
 }
-
-// Prewarm starts deriving and resolving the schemas of every tool in the
-// background (once per process), so that the servers New makes afterwards
-// register their tools quickly. A command that will serve MCP calls it
-// first thing, to overlap that work with its own start-up; New waits for
-// it in any case.
-func Prewarm() { prewarmed() }
-
-// prewarmed starts the prewarm once and returns a channel closed when it
-// is done: a throwaway server registers every tool, which fills the shared
-// schema caches (schemas and schemaCache) for every later server.
-var prewarmed = sync.OnceValue(func() <-chan struct{} {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		h := &handlers{opts: Options{Ingest: &ingest.Manager{}, Consolidator: &consolidate.Consolidator{}}, log: slog.New(slog.DiscardHandler)}
-		s := mcp.NewServer(&mcp.Implementation{Name: "prewarm"}, &mcp.ServerOptions{SchemaCache: schemaCache})
-		var wg sync.WaitGroup
-		for _, register := range []func(*mcp.Server){h.registerTools, h.registerCuration, h.registerConsolidate, h.registerIngest, h.registerLegacy} {
-			wg.Go(func() { register(s) })
-		}
-		wg.Wait()
-	}()
-	return done
-})

@@ -236,6 +236,11 @@ func TestBadArgumentsAreToolErrors(t *testing.T) {
 		{"memory_update", map[string]any{"content_hash": "abc", "updates": map[string]any{"tags": []string{"x"}}}, "abc"},
 		{"memory_list", map[string]any{"page_size": 1000}, "page_size"},
 		{"memory_store_session", map[string]any{"turns": []any{}}, "turns"},
+		// Names match exactly, and unknown ones are refused: a client's
+		// typo is not silently dropped.
+		{"memory_store", map[string]any{"Content": "x"}, "content"},
+		{"memory_store", map[string]any{"content": "x", "tagz": []string{"a"}}, "tagz"},
+		{"memory_search", map[string]any{"query": "x", "LIMIT": 5}, "limit"},
 	} {
 		res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: tc.tool, Arguments: tc.args})
 		if err != nil {

@@ -37,10 +37,13 @@ const (
 	// DefaultTokenizer is the FTS5 tokenizer of new databases: Porter
 	// stemming over Unicode words, diacritics removed.
 	DefaultTokenizer = "porter unicode61 remove_diacritics 2"
-	// DefaultCacheSize is the page cache of each connection. Keyword
-	// search looks up every match by row id; at 100,000 memories a cache
-	// that holds the memories table makes that 2-3 times faster.
-	DefaultCacheSize = 32 << 20
+	// DefaultCacheSize is the page cache of each connection. Searches
+	// read only their results' rows (matching runs on the in-memory
+	// vector slab and keyword index), so a small cache serves them as
+	// fast as one holding the table: at 100,000 memories, 8 MB instead of
+	// 32 MB changed no search latency measurably and took 25 MB off a
+	// stdio server's resident memory.
+	DefaultCacheSize = 8 << 20
 	// DefaultSynchronous is the synchronous mode: in WAL mode, NORMAL never
 	// loses a committed transaction when the process dies (kill -9); after
 	// a power loss or OS crash the last transactions may roll back, the

@@ -17,7 +17,7 @@ import (
 // cmdBench runs the benchmarks that need the whole program.
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: memory bench locomo -data FILE | memory bench coldstart [-n 20] | memory bench seed [-n 10000] | memory bench consolidate [-n 100000] [-full] | memory bench postgres [-n 100000]")
+		fmt.Fprintln(stderr, "usage: memory bench locomo -data FILE | memory bench coldstart [-n 20] | memory bench seed [-n 10000] | memory bench search [-q 200] | memory bench consolidate [-n 100000] [-full] | memory bench postgres [-n 100000]")
 		return errUsage
 	}
 	switch args[0] {
@@ -27,12 +27,14 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return benchColdStart(ctx, args[1:], stdout, stderr)
 	case "seed":
 		return benchSeed(ctx, args[1:], stdout, stderr, getenv)
+	case "search":
+		return benchSearch(ctx, args[1:], stdout, stderr, getenv)
 	case "consolidate":
 		return benchConsolidate(ctx, args[1:], stdout, stderr, getenv)
 	case "postgres":
 		return benchPostgres(ctx, args[1:], stdout, stderr, getenv)
 	}
-	fmt.Fprintf(stderr, "memory bench: unknown benchmark %q (locomo, coldstart, seed, consolidate, postgres)\n", args[0])
+	fmt.Fprintf(stderr, "memory bench: unknown benchmark %q (locomo, coldstart, seed, search, consolidate, postgres)\n", args[0])
 	return errUsage
 }
 

@@ -277,3 +277,28 @@ func TestBenchColdStart(t *testing.T) {
 		t.Errorf("the existing database was not created: %v", err)
 	}
 }
+
+// TestBenchSearch seeds a store and times searches on it in every mode; a
+// mode that does not exist is refused before anything runs.
+func TestBenchSearch(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "m.db")
+	words := filepath.Join("..", "..", "testdata", "benchwords.txt")
+	var stdout, stderr bytes.Buffer
+	if err := run(t.Context(), []string{"bench", "seed", "-n", "300", "-words", words, "-db", db}, strings.NewReader(""), &stdout, &stderr, os.Getenv); err != nil {
+		t.Fatalf("bench seed: %v\n%s", err, stderr.String())
+	}
+	stdout.Reset()
+	if err := run(t.Context(), []string{"bench", "search", "-q", "5", "-words", words, "-modes", "hybrid,keyword,exact", "-db", db}, strings.NewReader(""), &stdout, &stderr, os.Getenv); err != nil {
+		t.Fatalf("bench search: %v\n%s", err, stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{"300 memories", "\nhybrid ", "\nkeyword ", "\nexact "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("bench search printed %q, want %q in it", out, want)
+		}
+	}
+	err := run(t.Context(), []string{"bench", "search", "-modes", "psychic", "-words", words, "-db", db}, strings.NewReader(""), &stdout, &stderr, os.Getenv)
+	if err == nil || !strings.Contains(err.Error(), `unknown mode "psychic"`) {
+		t.Errorf("bench search -modes psychic: %v, want an unknown-mode error", err)
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -42,21 +41,16 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer, g
 			return fmt.Errorf("-modes: unknown mode %q (hybrid, semantic, keyword, exact)", m)
 		}
 	}
-	b, err := os.ReadFile(words)
+	r := rand.New(rand.NewPCG(7, 7))
+	word, err := wordDraw(words, r)
 	if err != nil {
 		return err
 	}
-	vocab := strings.Fields(string(b))
-	if len(vocab) < 10 {
-		return fmt.Errorf("%s: want a list of at least 10 words", words)
-	}
-	r := rand.New(rand.NewPCG(7, 7))
-	z := rand.NewZipf(r, 1.07, 2, uint64(len(vocab)-1))
 	queries := make([]string, n)
 	for i := range queries {
 		ws := make([]string, 3+r.IntN(3))
 		for j := range ws {
-			ws[j] = vocab[z.Uint64()]
+			ws[j] = word()
 		}
 		queries[i] = strings.Join(ws, " ")
 	}

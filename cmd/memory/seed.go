@@ -43,16 +43,11 @@ func benchSeed(ctx context.Context, args []string, stdout, stderr io.Writer, get
 // one of eight tags each, created at random times over the last age (0:
 // now), with a progress bar on w.
 func seedMemories(ctx context.Context, a *app, n int, words string, seed uint64, age time.Duration, w io.Writer) error {
-	b, err := os.ReadFile(words)
+	r := rand.New(rand.NewPCG(seed, 0))
+	word, err := wordDraw(words, r)
 	if err != nil {
 		return err
 	}
-	vocab := strings.Fields(string(b))
-	if len(vocab) < 10 {
-		return fmt.Errorf("%s: want a list of at least 10 words", words)
-	}
-	r := rand.New(rand.NewPCG(seed, 0))
-	z := rand.NewZipf(r, 1.07, 2, uint64(len(vocab)-1))
 	tags := []string{"work", "home", "ops", "ideas", "people", "travel", "health", "books"}
 	a.svc.SemanticDedup = false
 	stored, now := 0, time.Now()
@@ -62,7 +57,7 @@ func seedMemories(ctx context.Context, a *app, n int, words string, seed uint64,
 		for i := range batch {
 			ws := make([]string, 10+r.IntN(13))
 			for j := range ws {
-				ws[j] = vocab[z.Uint64()]
+				ws[j] = word()
 			}
 			batch[i] = memory.StoreRequest{Content: fmt.Sprintf("%s (%d)", strings.Join(ws, " "), r.Uint64()), Tags: []string{tags[r.IntN(len(tags))]}}
 		}
@@ -112,4 +107,20 @@ func insertAged(ctx context.Context, a *app, batch []memory.StoreRequest, r *ran
 		ms[i] = m
 	}
 	return a.svc.Storage.Insert(ctx, ms)
+}
+
+// wordDraw returns a function drawing words from the frequency-ordered list
+// in the file words by a Zipf distribution over r, as real text uses them:
+// common words often, rare ones seldom.
+func wordDraw(words string, r *rand.Rand) (func() string, error) {
+	b, err := os.ReadFile(words)
+	if err != nil {
+		return nil, err
+	}
+	vocab := strings.Fields(string(b))
+	if len(vocab) < 10 {
+		return nil, fmt.Errorf("%s: want a list of at least 10 words", words)
+	}
+	z := rand.NewZipf(r, 1.07, 2, uint64(len(vocab)-1))
+	return func() string { return vocab[z.Uint64()] }, nil
 }

@@ -367,3 +367,28 @@ func hitList(hs []memory.Hit) []string {
 	}
 	return out
 }
+
+// A new database's keyword index loads empty and stays in use after the
+// first stores: FTS5 writes its averages record empty until the first
+// row, and reading that as a mismatch had sent every new user's first
+// session back to FTS5.
+func TestKeywordIndex_FreshDatabase(t *testing.T) {
+	s := MustOpenStore(t)
+	if err := s.Preload(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if loaded, broken := s.KeywordIndexState(); !loaded || broken {
+		t.Fatalf("KeywordIndexState() on an empty database=%v, %v, want loaded and not broken", loaded, broken)
+	}
+	m := memorytest.NewMemory("alice", "the first memory of a new user")
+	if err := s.Insert(t.Context(), []*memory.Memory{m}); err != nil {
+		t.Fatal(err)
+	}
+	hits, err := s.KeywordSearch(t.Context(), memory.Filter{Owner: "alice"}, []string{"first"}, 5)
+	if err != nil || len(hits) != 1 {
+		t.Fatalf("KeywordSearch(first)=%d hits, %v; want 1", len(hits), err)
+	}
+	if loaded, broken := s.KeywordIndexState(); !loaded || broken {
+		t.Errorf("KeywordIndexState() after the first store=%v, %v, want loaded and not broken", loaded, broken)
+	}
+}

@@ -37,6 +37,7 @@ func TestVarint(t *testing.T) {
 		{[]byte{0x05, 0x81, 0x00}, 5, 128, true},
 		{[]byte{0x05}, 0, 0, false},
 		{[]byte{0x05, 0x01, 0x02}, 0, 0, false}, // two columns
+		{nil, 0, 0, true},                       // an empty table's record
 	} {
 		rows, tokens, ok := parseAverages(c.b)
 		if rows != c.rows || tokens != c.tokens || ok != c.ok {

@@ -128,6 +128,9 @@ func prunedSQL(f filter, phrases []string, p *pruner, limit int) (string, []any)
 // column), or ok false if it is not one. bm25() reads the same record
 // (xRowCount, xColumnTotalSize).
 func parseAverages(b []byte) (rows, tokens int64, ok bool) {
+	if len(b) == 0 {
+		return 0, 0, true // FTS5 creates the record empty; it is written with the first row
+	}
 	r, n := varint(b)
 	if n == 0 {
 		return 0, 0, false

@@ -65,8 +65,11 @@ func (s *Service) detectConflicts(ctx context.Context, owner string, ms []*Memor
 			if o.Hash == m.Hash || Calibrated(h.Score, baseline) < s.ConflictSimilarity || sameOrigin(m, o) || IsSummary(o) {
 				continue
 			}
+			// Different content: worded differently enough, or stating
+			// other figures ("at 9:30" → "at 10:30"), which a model that
+			// does not see digits takes for the same memory.
 			div, elaboration := Divergence(m.Content, o.Content)
-			if div < s.ConflictDivergence || elaboration {
+			if elaboration || div < s.ConflictDivergence && sameFigures(m.Content, o.Content) {
 				continue
 			}
 			edges = append(edges, Edge{Owner: owner, Source: m.Hash, Target: o.Hash, Type: RelContradicts,

@@ -82,8 +82,9 @@ type Service struct {
 	// ConflictDetection links a newly stored memory to live memories of
 	// nearly the same meaning (calibrated similarity, see Calibrated, >=
 	// ConflictSimilarity) but different content (word divergence >=
-	// ConflictDivergence) by a contradicts edge, listed by Conflicts until
-	// resolved (upstream: on, 0.95, 0.20). Needs Graph and an embedder.
+	// ConflictDivergence, or other figures: see sameFigures) by a
+	// contradicts edge, listed by Conflicts until resolved (upstream: on,
+	// 0.95, 0.20). Needs Graph and an embedder.
 	ConflictDetection  bool
 	ConflictSimilarity float64
 	ConflictDivergence float64

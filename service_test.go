@@ -632,3 +632,35 @@ func TestNearDuplicatesWithTheBuiltinModel(t *testing.T) {
 		})
 	}
 }
+
+// A memory that repeats a recent one but for its figures is news, not a
+// duplicate: the built-in model does not see digits, so "9:30" and
+// "10:30" embed alike, and refusing the second would lose the change. It
+// is stored (and flagged as a conflict with the first when conflict
+// detection is on); a repeat with the same figures is still refused.
+func TestNearDuplicatesDifferingInFigures(t *testing.T) {
+	for _, pair := range [][2]string{
+		{"The team standup is at 9:30 every weekday.", "The team standup is at 10:30 every weekday."},
+		{"The staging server's address is 10.0.0.5.", "The staging server's address is 10.0.0.6."},
+		{"The budget for the offsite is 5000 euros.", "The budget for the offsite is 7000 euros."},
+		{"Ticket 4417 tracks the login bug.", "Ticket 4471 tracks the login bug."},
+	} {
+		svc, _, _ := MustOpenCurated(t)
+		svc.Embedder = glove.New()
+		ctx := context.Background()
+		if _, err := svc.Store(ctx, memory.StoreRequest{Content: pair[0]}); err != nil {
+			t.Fatalf("Store(%q)=%v", pair[0], err)
+		}
+		res, err := svc.Store(ctx, memory.StoreRequest{Content: pair[1]})
+		if err != nil {
+			t.Errorf("Store(%q) after %q=%v, want it stored: the figures differ", pair[1], pair[0], err)
+		} else if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "conflict") {
+			t.Errorf("Store(%q) after %q warnings=%q, want the conflict with the first", pair[1], pair[0], res.Warnings)
+		}
+		// The same figures in other words' clothing: still a duplicate.
+		again := strings.Replace(pair[1], "The ", "the ", 1) + "!"
+		if _, err := svc.Store(ctx, memory.StoreRequest{Content: again}); memory.ErrorCode(err) != memory.EConflict {
+			t.Errorf("Store(%q) after %q=%v, want a duplicate refusal", again, pair[1], err)
+		}
+	}
+}

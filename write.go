@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // StoreRequest asks to store one memory.
@@ -196,26 +198,59 @@ func (s *Service) attachVectors(ctx context.Context, ms []*Memory) string {
 	return ""
 }
 
-// checkSimilar refuses a memory nearly identical to one stored recently.
+// checkSimilar refuses a memory nearly identical to one stored recently:
+// one of its nearest neighbours at DedupThreshold or above that states the
+// same figures (see sameFigures).
 func (s *Service) checkSimilar(ctx context.Context, owner string, ms []*Memory) error {
 	since := s.now().Add(-s.DedupWindow)
 	for _, m := range ms {
 		if m.Embedding == nil {
 			continue
 		}
-		hits, err := s.Storage.VectorSearch(ctx, Filter{Owner: owner, After: since}, m.EmbeddingModel, m.Embedding, 1)
+		hits, err := s.Storage.VectorSearch(ctx, Filter{Owner: owner, After: since}, m.EmbeddingModel, m.Embedding, dedupNeighbours)
 		if err != nil {
 			return err
 		}
-		if len(hits) == 0 {
-			continue
-		}
-		if c := Calibrated(hits[0].Score, s.strictBaseline(ctx, owner, m.EmbeddingModel)); c >= s.DedupThreshold {
+		baseline := s.strictBaseline(ctx, owner, m.EmbeddingModel)
+		for _, h := range hits {
+			c := Calibrated(h.Score, baseline)
+			if c < s.DedupThreshold {
+				break // best first
+			}
+			if !sameFigures(m.Content, h.Memory.Content) {
+				continue
+			}
 			return Errorf(EConflict, "duplicate content: semantically similar (%.2f calibrated, cosine %.3f; threshold %.2f) to %s stored %s; pass a conversation_id to store it anyway",
-				c, hits[0].Score, s.DedupThreshold, hits[0].Memory.Hash, hits[0].Memory.CreatedAt.Format(time.RFC3339))
+				c, h.Score, s.DedupThreshold, h.Memory.Hash, h.Memory.CreatedAt.Format(time.RFC3339))
 		}
 	}
 	return nil
+}
+
+// dedupNeighbours is how many of a new memory's nearest recent memories
+// checkSimilar compares it with: near-identical ones differing in their
+// figures do not hide a duplicate behind them.
+const dedupNeighbours = 5
+
+// sameFigures reports whether two texts state the same figures: the same
+// words holding a digit, as many times each ("9:30" is "9" and "30").
+// Embedding models see little or nothing of digits, so two texts that
+// differ only in a time, an amount, an address or an id embed alike; they
+// say different things.
+func sameFigures(a, b string) bool {
+	return slices.Equal(figures(a), figures(b))
+}
+
+// figures returns the words of text that hold a digit, sorted.
+func figures(text string) []string {
+	var out []string
+	for _, w := range Words(text) {
+		if strings.ContainsFunc(w, unicode.IsDigit) {
+			out = append(out, w)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // BatchResult reports a batch store: what was stored and what was skipped

@@ -231,7 +231,7 @@ func (s *Service) Conflicts(ctx context.Context) ([]Conflict, error) {
 		open = append(open, e)
 		hashes[e.Source], hashes[e.Target] = true, true
 	}
-	byHash, err := s.byHash(ctx, owner, sortedKeys(hashes), false)
+	byHash, err := s.byHash(ctx, owner, sortedKeys(hashes))
 	if err != nil {
 		return nil, err
 	}
@@ -341,12 +341,13 @@ func (s *Service) markResolved(ctx context.Context, winner, loser *Memory, now t
 	return err
 }
 
-// byHash loads the caller's live memories with these hashes.
-func (s *Service) byHash(ctx context.Context, owner string, hashes []string, superseded bool) (map[string]*Memory, error) {
+// byHash loads owner's live, current (not superseded) memories with these
+// hashes.
+func (s *Service) byHash(ctx context.Context, owner string, hashes []string) (map[string]*Memory, error) {
 	out := make(map[string]*Memory, len(hashes))
 	const chunk = 500
 	for i := 0; i < len(hashes); i += chunk {
-		ms, _, err := s.Storage.Find(ctx, Filter{Owner: owner, Hashes: hashes[i:min(i+chunk, len(hashes))], IncludeSuperseded: superseded}, Page{})
+		ms, _, err := s.Storage.Find(ctx, Filter{Owner: owner, Hashes: hashes[i:min(i+chunk, len(hashes))]}, Page{})
 		if err != nil {
 			return nil, err
 		}

@@ -250,7 +250,7 @@ func (s *Service) subgraphOf(ctx context.Context, set map[string]int, edges []Ed
 		degree[e.Source]++
 		degree[e.Target]++
 	}
-	byHash, err := s.byHash(ctx, OwnerFrom(ctx), sortedKeys(set), false)
+	byHash, err := s.byHash(ctx, OwnerFrom(ctx), sortedKeys(set))
 	if err != nil {
 		return g, err
 	}

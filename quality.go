@@ -219,29 +219,22 @@ func (s *Service) QualityTrends(ctx context.Context, days int) (QualityTrends, e
 	t := QualityTrends{Start: start.Format(time.DateOnly), End: end.AddDate(0, 0, -1).Format(time.DateOnly), Days: days, Data: []QualityDay{}}
 	byDay := map[string]*QualityDay{}
 	sums := map[string]float64{}
-	f := Filter{Owner: OwnerFrom(ctx), After: start, Before: end}
-	const page = 1000
-	for off := 0; ; off += page {
-		ms, _, err := s.Storage.Find(ctx, f, Page{Offset: off, Limit: page, Order: OldestFirst})
-		if err != nil {
-			return t, err
+	err := s.scan(ctx, Filter{Owner: OwnerFrom(ctx), After: start, Before: end}, func(m *Memory) bool {
+		q := EffectiveQuality(m, now)
+		d := m.CreatedAt.Format(time.DateOnly)
+		day := byDay[d]
+		if day == nil {
+			day = &QualityDay{Date: d, Max: q, Min: q}
+			byDay[d] = day
 		}
-		for _, m := range ms {
-			q := EffectiveQuality(m, now)
-			d := m.CreatedAt.Format(time.DateOnly)
-			day := byDay[d]
-			if day == nil {
-				day = &QualityDay{Date: d, Max: q, Min: q}
-				byDay[d] = day
-			}
-			day.Count++
-			sums[d] += q
-			day.Max, day.Min = math.Max(day.Max, q), math.Min(day.Min, q)
-			t.Total++
-		}
-		if len(ms) < page {
-			break
-		}
+		day.Count++
+		sums[d] += q
+		day.Max, day.Min = math.Max(day.Max, q), math.Min(day.Min, q)
+		t.Total++
+		return true
+	})
+	if err != nil {
+		return t, err
 	}
 	for _, d := range sortedKeys(byDay) {
 		day := byDay[d]

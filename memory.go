@@ -85,18 +85,11 @@ func NormalizeTag(t string) string {
 // keeps the first occurrence order. It reports an EInvalid error when there are
 // more than MaxTags tags or one is longer than MaxTagLength characters.
 func NormalizeTags(tags []string) ([]string, error) {
-	out := make([]string, 0, len(tags))
-	seen := make(map[string]bool, len(tags))
-	for _, t := range tags {
-		t = NormalizeTag(t)
-		if t == "" || seen[t] {
-			continue
-		}
+	out := CleanTags(tags)
+	for _, t := range out {
 		if n := utf8.RuneCountInString(t); n > MaxTagLength {
 			return nil, Errorf(EInvalid, "tag %q is %d characters long; the limit is %d", Clip(t, 40), n, MaxTagLength)
 		}
-		seen[t] = true
-		out = append(out, t)
 	}
 	if len(out) > MaxTags {
 		return nil, Errorf(EInvalid, "%d tags given; the limit is %d", len(out), MaxTags)

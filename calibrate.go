@@ -152,6 +152,21 @@ func (s *Service) strictBaseline(ctx context.Context, owner, model string) float
 	return b
 }
 
+// strictBaselines returns strictBaseline for owner, worked out at most once
+// per model: the memories of one store (its chunks) share it, and while the
+// owner's baseline is not settled each call reads a sample of memories.
+func (s *Service) strictBaselines(ctx context.Context, owner string) func(model string) float64 {
+	memo := map[string]float64{}
+	return func(model string) float64 {
+		b, ok := memo[model]
+		if !ok {
+			b = s.strictBaseline(ctx, owner, model)
+			memo[model] = b
+		}
+		return b
+	}
+}
+
 // cachedBaseline is SimilarityBaseline for the store path, kept per owner
 // and model once settled.
 func (s *Service) cachedBaseline(ctx context.Context, owner, model string) float64 {

@@ -50,6 +50,7 @@ func (s *Service) detectConflicts(ctx context.Context, owner string, ms []*Memor
 	now := s.now()
 	var edges []Edge
 	var warnings []string
+	baselineOf := s.strictBaselines(ctx, owner)
 	for _, m := range ms {
 		if len(m.Embedding) == 0 || IsSummary(m) {
 			continue
@@ -59,7 +60,7 @@ func (s *Service) detectConflicts(ctx context.Context, owner string, ms []*Memor
 			s.Logger.Warn("conflict detection", "err", err)
 			return nil
 		}
-		baseline := s.strictBaseline(ctx, owner, m.EmbeddingModel)
+		baseline := baselineOf(m.EmbeddingModel)
 		for _, h := range hits {
 			o := h.Memory
 			if o.Hash == m.Hash || Calibrated(h.Score, baseline) < s.ConflictSimilarity || sameOrigin(m, o) || IsSummary(o) {

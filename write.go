@@ -203,6 +203,7 @@ func (s *Service) attachVectors(ctx context.Context, ms []*Memory) string {
 // same figures (see sameFigures).
 func (s *Service) checkSimilar(ctx context.Context, owner string, ms []*Memory) error {
 	since := s.now().Add(-s.DedupWindow)
+	baseline := s.strictBaselines(ctx, owner)
 	for _, m := range ms {
 		if m.Embedding == nil {
 			continue
@@ -211,9 +212,8 @@ func (s *Service) checkSimilar(ctx context.Context, owner string, ms []*Memory) 
 		if err != nil {
 			return err
 		}
-		baseline := s.strictBaseline(ctx, owner, m.EmbeddingModel)
 		for _, h := range hits {
-			c := Calibrated(h.Score, baseline)
+			c := Calibrated(h.Score, baseline(m.EmbeddingModel))
 			if c < s.DedupThreshold {
 				break // best first
 			}

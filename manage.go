@@ -374,23 +374,20 @@ func (s *Service) cleanup(ctx context.Context, dry bool) (CleanupResult, error) 
 			tags = append(tags, m.Tags...)
 			drop = append(drop, m.Hash)
 		}
-		if dry {
-			res.Removed = append(res.Removed, drop...)
-			res.Merged++
-			continue
+		if !dry {
+			if t, err := NormalizeTags(tags); err == nil {
+				keep.Tags = t
+			}
+			keep.UpdatedAt = s.now()
+			if err := s.Storage.Update(ctx, keep); err != nil {
+				return res, err
+			}
+			s.publishUpdated(keep)
+			if _, err := s.Storage.Delete(ctx, Filter{Owner: owner, Hashes: drop, IncludeSuperseded: true}, s.now(), false); err != nil {
+				return res, err
+			}
+			s.publishDeleted(owner, drop)
 		}
-		if t, err := NormalizeTags(tags); err == nil {
-			keep.Tags = t
-		}
-		keep.UpdatedAt = s.now()
-		if err := s.Storage.Update(ctx, keep); err != nil {
-			return res, err
-		}
-		s.publishUpdated(keep)
-		if _, err := s.Storage.Delete(ctx, Filter{Owner: owner, Hashes: drop, IncludeSuperseded: true}, s.now(), false); err != nil {
-			return res, err
-		}
-		s.publishDeleted(owner, drop)
 		res.Removed = append(res.Removed, drop...)
 		res.Merged++
 	}

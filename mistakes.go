@@ -104,11 +104,11 @@ func (s *Service) AddMistakeNote(ctx context.Context, n MistakeNote) (MistakeRes
 func (s *Service) findMistake(ctx context.Context, owner string, n MistakeNote, content string) (*Memory, float64, error) {
 	f := Filter{Owner: owner, Types: []string{MistakeType}, Contains: n.prefix()}
 	ms, _, err := s.Storage.Find(ctx, f, Page{Limit: 1})
-	if err != nil || len(ms) > 0 {
-		if len(ms) > 0 {
-			return ms[0], 1, nil
-		}
+	if err != nil {
 		return nil, 0, err
+	}
+	if len(ms) > 0 {
+		return ms[0], 1, nil
 	}
 	if s.Embedder == nil {
 		return nil, 0, nil
@@ -117,11 +117,12 @@ func (s *Service) findMistake(ctx context.Context, owner string, n MistakeNote, 
 	if err != nil || isZero(vecs[0]) {
 		return nil, 0, nil // no vector: only exact repeats are recognised
 	}
-	hits, err := s.Storage.VectorSearch(ctx, Filter{Owner: owner, Types: []string{MistakeType}}, s.model().Name, vecs[0], 1)
+	model := s.model().Name
+	hits, err := s.Storage.VectorSearch(ctx, Filter{Owner: owner, Types: []string{MistakeType}}, model, vecs[0], 1)
 	if err != nil {
 		return nil, 0, err
 	}
-	if len(hits) > 0 && Calibrated(hits[0].Score, s.strictBaseline(ctx, owner, s.model().Name)) >= s.MistakeDedupThreshold {
+	if len(hits) > 0 && Calibrated(hits[0].Score, s.strictBaseline(ctx, owner, model)) >= s.MistakeDedupThreshold {
 		return hits[0].Memory, hits[0].Score, nil
 	}
 	return nil, 0, nil

@@ -54,7 +54,3 @@ func QueryTerms(query string) []string {
 	}
 	return terms
 }
-
-// IsStopWord reports whether the lower-case word w is an English function
-// word that keyword queries leave out.
-func IsStopWord(w string) bool { return stopWords[w] }

@@ -95,10 +95,6 @@ func (s *Service) walk(ctx context.Context, start string, maxHops int, types []s
 		if err != nil {
 			return nil, false, err
 		}
-		inFrontier := make(map[string]bool, len(frontier))
-		for _, h := range frontier {
-			inFrontier[h] = true
-		}
 		var next []string
 		for _, e := range edges {
 			if visit != nil {
@@ -106,7 +102,7 @@ func (s *Service) walk(ctx context.Context, start string, maxHops int, types []s
 			}
 			for _, pair := range [][2]string{{e.Source, e.Target}, {e.Target, e.Source}} {
 				from, to := pair[0], pair[1]
-				if !inFrontier[from] {
+				if df, ok := dist[from]; !ok || df != d-1 { // not in the frontier
 					continue
 				}
 				if _, seen := dist[to]; seen {

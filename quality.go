@@ -146,10 +146,7 @@ func (s *Service) QualityReport(ctx context.Context, lo, hi float64) (QualityRep
 	now := s.now()
 	var all []QualityEntry
 	var sum float64
-	err := s.Scan(ctx, func(m *Memory) bool {
-		if m.SupersededBy != "" {
-			return true
-		}
+	err := s.scan(ctx, Filter{Owner: OwnerFrom(ctx)}, func(m *Memory) bool {
 		q := EffectiveQuality(m, now)
 		if q < lo || q > hi {
 			return true

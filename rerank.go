@@ -7,6 +7,7 @@ package memory
 
 import (
 	"context"
+	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -289,17 +290,13 @@ func queryEntities(query string) []string {
 // entityShare returns the share of ents (lower-case words) that content
 // contains as whole words.
 func entityShare(content string, ents []string) float64 {
-	found := 0
+	var found uint64 // bit j: ents[j] seen (at most maxEntities)
 	for _, w := range Words(content) {
 		for j, e := range ents {
-			if w == e && found&(1<<j) == 0 {
+			if w == e {
 				found |= 1 << j
 			}
 		}
 	}
-	n := 0
-	for ; found != 0; found &= found - 1 {
-		n++
-	}
-	return float64(n) / float64(len(ents))
+	return float64(bits.OnesCount64(found)) / float64(len(ents))
 }

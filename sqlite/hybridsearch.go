@@ -19,12 +19,6 @@ var _ memory.HybridSearcher = (*Store)(nil)
 // memory in both lists is the same value in each. When the keyword index
 // cannot answer, it makes the two calls.
 func (s *Store) HybridSearch(ctx context.Context, f memory.Filter, terms []string, model string, vec []float32, limit int) (kw, dense []memory.Hit, err error) {
-	if _, err := newFilter(f); err != nil {
-		return nil, nil, err
-	}
-	if limit < 1 {
-		return nil, nil, memory.Errorf(memory.EInvalid, "limit %d is below 1", limit)
-	}
 	flt, err := vectorArgs(f, model, limit)
 	if err != nil {
 		return nil, nil, err

@@ -370,7 +370,7 @@ func (s *Store) hydrate(ctx context.Context, top []scored) ([]memory.Hit, error)
 	}
 	byID, err := s.hydrateIDs(ctx, ids)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("vector search: %w", err)
 	}
 	return vectorHits(top, byID), nil
 }
@@ -393,7 +393,7 @@ func (s *Store) hydrateIDs(ctx context.Context, rowIDs []int64) (map[int64]*memo
 }
 
 // readIDs reads the columns cols (memoryCols or memoryColsNoVector) of
-// the live memories of the rows by row id.
+// the live memories of the rows by row id (repeated ids are read once).
 func (s *Store) readIDs(ctx context.Context, cols string, rowIDs []int64) (map[int64]*memory.Memory, error) {
 	ids := make([]int64, 0, len(rowIDs))
 	seen := make(map[int64]bool, len(rowIDs))
@@ -411,18 +411,18 @@ func (s *Store) readIDs(ctx context.Context, cols string, rowIDs []int64) (map[i
 	rows, err := s.on(nil).QueryContext(ctx, "SELECT "+cols+
 		" FROM memories m WHERE m.id IN (SELECT value FROM json_each(?)) AND m.deleted_at IS NULL", string(js))
 	if err != nil {
-		return nil, fmt.Errorf("vector search: %w", err)
+		return nil, fmt.Errorf("read memories: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		m, id, err := scanMemory(rows)
 		if err != nil {
-			return nil, fmt.Errorf("vector search: %w", err)
+			return nil, fmt.Errorf("read memories: %w", err)
 		}
 		byID[id] = m
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("vector search: %w", err)
+		return nil, fmt.Errorf("read memories: %w", err)
 	}
 	return byID, nil
 }

@@ -34,15 +34,8 @@ func (s *Store) PutEdges(ctx context.Context, edges []memory.Edge) (int, error) 
 	rows := make([]row, 0, len(edges))
 	for _, e := range edges {
 		e = e.Canonical()
-		switch {
-		case e.Owner == "" || e.Source == "" || e.Target == "":
-			return 0, memory.Errorf(memory.EInvalid, "an edge needs an owner and two memories")
-		case e.Source == e.Target:
-			return 0, memory.Errorf(memory.EInvalid, "an edge cannot link memory %s to itself", e.Source)
-		case !memory.ValidRelation(e.Type):
-			return 0, memory.Errorf(memory.EInvalid, "unknown relation type %q", e.Type)
-		case e.CreatedAt.IsZero() || e.UpdatedAt.IsZero():
-			return 0, memory.Errorf(memory.EInvalid, "an edge needs its creation and update times")
+		if err := e.Check(); err != nil {
+			return 0, err
 		}
 		meta := "{}"
 		if len(e.Metadata) > 0 {

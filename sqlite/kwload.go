@@ -168,7 +168,7 @@ func rawQuery(c *sqlite3.Conn, query string, row func(st *sqlite3.Stmt) error, a
 	return st.Close()
 }
 
-// addRow adds the row of kwLoadSQL (or of kwDeltaSQL, tokens in sink) to x.
+// addRow adds the row of kwLoadSQL, its tokens in sink, to x.
 func addRow(x *kwIndex, st *sqlite3.Stmt, sink *tokenSink, buf []uint32) []uint32 {
 	return x.add(kwDoc{
 		id:         st.ColumnInt64(0),
@@ -181,7 +181,7 @@ func addRow(x *kwIndex, st *sqlite3.Stmt, sink *tokenSink, buf []uint32) []uint3
 
 // loadKW reads the whole index in one read transaction.
 func (s *Store) loadKW(ctx context.Context) (*kwIndex, error) {
-	x := newKWIndex()
+	var x *kwIndex
 	err := s.readRaw(ctx, func(c *sqlite3.Conn) error {
 		// The load reads every memory once: through a small page cache,
 		// so that it does not fill (and keep) a connection's cache with
@@ -190,7 +190,7 @@ func (s *Store) loadKW(ctx context.Context) (*kwIndex, error) {
 			return err
 		}
 		defer c.Exec(fmt.Sprintf("PRAGMA cache_size = %d", -max(1, s.CacheSize>>10)))
-		x = newKWIndex()
+		x = newKWIndex() // afresh on each try: readRaw retries a busy read
 		var err error
 		if x.seq, x.purges, err = rawCounters(c); err != nil {
 			return err

@@ -98,12 +98,8 @@ func liveEnds(b *sqlBuilder, superseded bool) {
 	}
 }
 
-// Edges returns the edges matching f between live memories, ordered by
-// source, target and type.
-func (s *Store) Edges(ctx context.Context, f memory.EdgeFilter) ([]memory.Edge, error) {
-	if f.Owner == "" {
-		return nil, memory.Errorf(memory.EInvalid, "edges need an owner")
-	}
+// edgesSQL returns the query of Edges and its arguments.
+func edgesSQL(f memory.EdgeFilter) (string, []any) {
 	var b sqlBuilder
 	b.add("SELECT e.owner, e.source, e.target, e.type, e.similarity, e.metadata, e.created_at, e.updated_at FROM memory_edges e")
 	liveEnds(&b, f.IncludeSuperseded)
@@ -113,7 +109,17 @@ func (s *Store) Edges(ctx context.Context, f memory.EdgeFilter) ([]memory.Edge, 
 	if f.Limit > 0 {
 		b.add(" LIMIT ?", f.Limit)
 	}
-	rows, err := s.on(nil).QueryContext(ctx, b.String(), b.args...)
+	return b.String(), b.args
+}
+
+// Edges returns the edges matching f between live memories, ordered by
+// source, target and type.
+func (s *Store) Edges(ctx context.Context, f memory.EdgeFilter) ([]memory.Edge, error) {
+	if f.Owner == "" {
+		return nil, memory.Errorf(memory.EInvalid, "edges need an owner")
+	}
+	query, args := edgesSQL(f)
+	rows, err := s.on(nil).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read edges: %w", err)
 	}

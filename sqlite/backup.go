@@ -344,15 +344,7 @@ func restoreOnline(ctx context.Context, src, dst, prev string) error {
 		return fmt.Errorf("read %s: %w", dst, describe(err))
 	}
 	err = vacuumInto(prev, func() error {
-		st, _, err := c.Prepare("VACUUM INTO ?")
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		if err := st.BindText(1, prev); err != nil {
-			return err
-		}
-		return st.Exec()
+		return rawRows(c, "VACUUM INTO ?", func(*sqlite3.Stmt) {}, prev)
 	})
 	if err != nil {
 		return fmt.Errorf("keep the previous database: %w", err)

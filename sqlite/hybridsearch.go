@@ -23,10 +23,13 @@ func (s *Store) HybridSearch(ctx context.Context, f memory.Filter, terms []strin
 	if err != nil {
 		return nil, nil, err
 	}
+	// A filter the slab and the keyword index cannot apply alone is read
+	// once, for both lists.
+	cands := new(candidateRows)
 	var found []kwHit
 	ok := true
 	if texts := fts5q.Texts(terms); len(texts) > 0 {
-		if found, ok, err = s.indexedKeywordTop(ctx, flt, texts, limit); err != nil {
+		if found, ok, err = s.indexedKeywordTop(ctx, flt, texts, limit, cands); err != nil {
 			return nil, nil, fmt.Errorf("keyword search: %w", err)
 		}
 	}
@@ -42,7 +45,7 @@ func (s *Store) HybridSearch(ctx context.Context, f memory.Filter, terms []strin
 		}
 		return kw, dense, err
 	}
-	top, err := s.vectorTop(ctx, flt, model, vec, limit)
+	top, err := s.vectorTop(ctx, flt, model, vec, limit, cands)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -495,7 +495,7 @@ type termToken struct {
 // indexedKeywordSearch runs KeywordSearch on the keyword index, or returns
 // ok false when FTS5 must answer (see keywordIndex and termTokens).
 func (s *Store) indexedKeywordSearch(ctx context.Context, f filter, texts []string, limit int) (hits []memory.Hit, ok bool, err error) {
-	found, ok, err := s.indexedKeywordTop(ctx, f, texts, limit)
+	found, ok, err := s.indexedKeywordTop(ctx, f, texts, limit, nil)
 	if err != nil || !ok || len(found) == 0 {
 		return nil, ok, err
 	}
@@ -522,8 +522,9 @@ func keywordHits(found []kwHit, byID map[int64]*memory.Memory) []memory.Hit {
 	return hits
 }
 
-// indexedKeywordTop returns the row ids and scores of indexedKeywordSearch.
-func (s *Store) indexedKeywordTop(ctx context.Context, f filter, texts []string, limit int) (found []kwHit, ok bool, err error) {
+// indexedKeywordTop returns the row ids and scores of indexedKeywordSearch;
+// cands as for slabFor.
+func (s *Store) indexedKeywordTop(ctx context.Context, f filter, texts []string, limit int, cands *candidateRows) (found []kwHit, ok bool, err error) {
 	x, err := s.keywordIndex(ctx)
 	if err != nil || x == nil {
 		return nil, false, err
@@ -532,16 +533,16 @@ func (s *Store) indexedKeywordTop(ctx context.Context, f filter, texts []string,
 	if err != nil || !ok {
 		return nil, false, err
 	}
-	var cands []int64
+	var ids []int64
 	if !f.inSlab() {
-		if cands, err = s.candidates(ctx, f); err != nil {
+		if ids, err = cands.read(ctx, s, f); err != nil {
 			return nil, false, err
 		}
-		if len(cands) == 0 {
+		if len(ids) == 0 {
 			return nil, true, nil
 		}
 	}
-	return x.find(f, toks, cands, limit), true, nil
+	return x.find(f, toks, ids, limit), true, nil
 }
 
 // find searches the index for the tokens of the phrases ("": none) within

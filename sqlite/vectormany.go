@@ -40,7 +40,7 @@ func (s *Store) VectorSearchMany(ctx context.Context, f memory.Filter, model str
 			qs[i] = q
 		}
 	}
-	sl, ids, err := s.slabFor(ctx, flt, model, dim)
+	sl, ids, err := s.slabFor(ctx, flt, model, dim, nil)
 	if err != nil || sl == nil {
 		return out, err
 	}

@@ -61,7 +61,7 @@ func (s *Store) Adjacent(ctx context.Context, f memory.Filter, hashes []string, 
 		return nil, fmt.Errorf("adjacent memories: %w", err)
 	}
 	rows.Close()
-	byID, err := s.byIDs(ctx, all)
+	byID, err := s.readIDs(ctx, memoryColsNoVector, all)
 	if err != nil {
 		return nil, fmt.Errorf("adjacent memories: %w", err)
 	}
@@ -137,26 +137,3 @@ func adjacentSQL(flt filter, hashes []string, n int, window time.Duration) (stri
 // memoryColsNoVector is memoryCols without the vector, which context does
 // not need.
 var memoryColsNoVector = strings.Replace(memoryCols, "(SELECT v.embedding FROM memory_vectors v WHERE v.memory_id = m.id)", "NULL", 1)
-
-// byIDs reads the live memories with the given row ids, without vectors.
-func (s *Store) byIDs(ctx context.Context, ids []int64) (map[int64]*memory.Memory, error) {
-	out := make(map[int64]*memory.Memory, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	js, _ := json.Marshal(ids) // int64s always marshal
-	rows, err := s.on(nil).QueryContext(ctx, "SELECT "+memoryColsNoVector+
-		" FROM memories m WHERE m.id IN (SELECT value FROM json_each(?)) AND m.deleted_at IS NULL", string(js))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		m, id, err := scanMemory(rows)
-		if err != nil {
-			return nil, err
-		}
-		out[id] = m
-	}
-	return out, rows.Err()
-}

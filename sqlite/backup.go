@@ -167,25 +167,18 @@ func ownSchema(c *sqlite3.Conn, path string) (int, error) {
 	case v > 0:
 		return v, nil
 	}
-	if ok, _ := hasColumns(c, "memories", "content_hash", "tags"); ok {
+	if have, err := columns(c, "memories"); err == nil && have["content_hash"] && have["tags"] {
 		return 0, memory.Errorf(memory.EInvalid, "%s is an upstream mcp-memory-service database: import it with `memory migrate --from %s`", path, path)
 	}
 	return 0, memory.Errorf(memory.EInvalid, "%s is an SQLite database but not one of this program (no schema version)", path)
 }
 
-// hasColumns reports whether table exists with every one of cols.
-func hasColumns(c *sqlite3.Conn, table string, cols ...string) (bool, error) {
+// columns returns the set of table's columns (empty if there is no such
+// table).
+func columns(c *sqlite3.Conn, table string) (map[string]bool, error) {
 	have := map[string]bool{}
 	err := rawRows(c, "SELECT name FROM pragma_table_info(?)", func(st *sqlite3.Stmt) { have[st.ColumnText(0)] = true }, table)
-	if err != nil {
-		return false, err
-	}
-	for _, col := range cols {
-		if !have[col] {
-			return false, nil
-		}
-	}
-	return true, nil
+	return have, err
 }
 
 // integrity runs PRAGMA integrity_check or quick_check and returns the
@@ -351,15 +344,7 @@ func restoreOnline(ctx context.Context, src, dst, prev string) error {
 		return fmt.Errorf("read %s: %w", dst, describe(err))
 	}
 	err = vacuumInto(prev, func() error {
-		st, _, err := c.Prepare("VACUUM INTO ?")
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		if err := st.BindText(1, prev); err != nil {
-			return err
-		}
-		return st.Exec()
+		return rawRows(c, "VACUUM INTO ?", func(*sqlite3.Stmt) {}, prev)
 	})
 	if err != nil {
 		return fmt.Errorf("keep the previous database: %w", err)

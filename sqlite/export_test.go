@@ -174,14 +174,7 @@ func ConsolidationPendingSQL(f memory.Filter, limit int) (qs [2]string, args [2]
 }
 
 // GraphEdgesSQL returns the query of Edges.
-func GraphEdgesSQL(f memory.EdgeFilter) (string, []any) {
-	var b sqlBuilder
-	b.add("SELECT e.owner FROM memory_edges e")
-	liveEnds(&b, f.IncludeSuperseded)
-	b.add(" WHERE ")
-	edgeWhere(&b, f)
-	return b.String(), b.args
-}
+func GraphEdgesSQL(f memory.EdgeFilter) (string, []any) { return edgesSQL(f) }
 
 // AdjacentSQL returns the id query of Adjacent.
 func AdjacentSQL(f memory.Filter, hashes []string, n int, window time.Duration) (string, []any) {

@@ -34,15 +34,8 @@ func (s *Store) PutEdges(ctx context.Context, edges []memory.Edge) (int, error) 
 	rows := make([]row, 0, len(edges))
 	for _, e := range edges {
 		e = e.Canonical()
-		switch {
-		case e.Owner == "" || e.Source == "" || e.Target == "":
-			return 0, memory.Errorf(memory.EInvalid, "an edge needs an owner and two memories")
-		case e.Source == e.Target:
-			return 0, memory.Errorf(memory.EInvalid, "an edge cannot link memory %s to itself", e.Source)
-		case !memory.ValidRelation(e.Type):
-			return 0, memory.Errorf(memory.EInvalid, "unknown relation type %q", e.Type)
-		case e.CreatedAt.IsZero() || e.UpdatedAt.IsZero():
-			return 0, memory.Errorf(memory.EInvalid, "an edge needs its creation and update times")
+		if err := e.Check(); err != nil {
+			return 0, err
 		}
 		meta := "{}"
 		if len(e.Metadata) > 0 {
@@ -105,12 +98,8 @@ func liveEnds(b *sqlBuilder, superseded bool) {
 	}
 }
 
-// Edges returns the edges matching f between live memories, ordered by
-// source, target and type.
-func (s *Store) Edges(ctx context.Context, f memory.EdgeFilter) ([]memory.Edge, error) {
-	if f.Owner == "" {
-		return nil, memory.Errorf(memory.EInvalid, "edges need an owner")
-	}
+// edgesSQL returns the query of Edges and its arguments.
+func edgesSQL(f memory.EdgeFilter) (string, []any) {
 	var b sqlBuilder
 	b.add("SELECT e.owner, e.source, e.target, e.type, e.similarity, e.metadata, e.created_at, e.updated_at FROM memory_edges e")
 	liveEnds(&b, f.IncludeSuperseded)
@@ -120,7 +109,17 @@ func (s *Store) Edges(ctx context.Context, f memory.EdgeFilter) ([]memory.Edge, 
 	if f.Limit > 0 {
 		b.add(" LIMIT ?", f.Limit)
 	}
-	rows, err := s.on(nil).QueryContext(ctx, b.String(), b.args...)
+	return b.String(), b.args
+}
+
+// Edges returns the edges matching f between live memories, ordered by
+// source, target and type.
+func (s *Store) Edges(ctx context.Context, f memory.EdgeFilter) ([]memory.Edge, error) {
+	if f.Owner == "" {
+		return nil, memory.Errorf(memory.EInvalid, "edges need an owner")
+	}
+	query, args := edgesSQL(f)
+	rows, err := s.on(nil).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read edges: %w", err)
 	}

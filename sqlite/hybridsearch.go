@@ -19,20 +19,17 @@ var _ memory.HybridSearcher = (*Store)(nil)
 // memory in both lists is the same value in each. When the keyword index
 // cannot answer, it makes the two calls.
 func (s *Store) HybridSearch(ctx context.Context, f memory.Filter, terms []string, model string, vec []float32, limit int) (kw, dense []memory.Hit, err error) {
-	if _, err := newFilter(f); err != nil {
-		return nil, nil, err
-	}
-	if limit < 1 {
-		return nil, nil, memory.Errorf(memory.EInvalid, "limit %d is below 1", limit)
-	}
 	flt, err := vectorArgs(f, model, limit)
 	if err != nil {
 		return nil, nil, err
 	}
+	// A filter the slab and the keyword index cannot apply alone is read
+	// once, for both lists.
+	cands := new(candidateRows)
 	var found []kwHit
 	ok := true
 	if texts := fts5q.Texts(terms); len(texts) > 0 {
-		if found, ok, err = s.indexedKeywordTop(ctx, flt, texts, limit); err != nil {
+		if found, ok, err = s.indexedKeywordTop(ctx, flt, texts, limit, cands); err != nil {
 			return nil, nil, fmt.Errorf("keyword search: %w", err)
 		}
 	}
@@ -48,7 +45,7 @@ func (s *Store) HybridSearch(ctx context.Context, f memory.Filter, terms []strin
 		}
 		return kw, dense, err
 	}
-	top, err := s.vectorTop(ctx, flt, model, vec, limit)
+	top, err := s.vectorTop(ctx, flt, model, vec, limit, cands)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -76,24 +76,8 @@ func TestKeywordIndex_SameAsFTS5(t *testing.T) {
 	if err := s.Insert(t.Context(), extra); err != nil {
 		t.Fatal(err)
 	}
-	var some []string
-	for _, m := range ms[100:130] {
-		some = append(some, m.Hash)
-	}
-	filters := map[string]memory.Filter{
-		"owner":      {Owner: "alice"},
-		"small":      {Owner: "carol"},
-		"nobody":     {Owner: "dave"},
-		"superseded": {Owner: "alice", IncludeSuperseded: true},
-		"tag":        {Owner: "alice", Tags: []string{"u7"}},
-		"tags all":   {Owner: "alice", Tags: []string{"t1", "u3", "u4"}, TagMatch: memory.TagAll},
-		"types":      {Owner: "bob", Types: []string{"task"}},
-		"time":       {Owner: "alice", After: memorytest.Epoch.Add(300 * time.Minute), Before: memorytest.Epoch.Add(900 * time.Minute)},
-		"hashes":     {Owner: "alice", Hashes: some},
-		"stale":      {Owner: "alice", StaleBefore: memorytest.Epoch.Add(1000 * time.Minute)},
-		"contains":   {Owner: "alice", Contains: "RIVER STONE"},
-		"combined":   {Owner: "alice", Tags: []string{"t2", "t3"}, Types: []string{"note"}, IncludeSuperseded: true},
-	}
+	filters := rankingFilters(ms)
+	filters["nobody"] = memory.Filter{Owner: "dave"}
 	queries := [][]string{
 		{"common"},
 		{"common", "often"},

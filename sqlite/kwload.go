@@ -168,7 +168,7 @@ func rawQuery(c *sqlite3.Conn, query string, row func(st *sqlite3.Stmt) error, a
 	return st.Close()
 }
 
-// addRow adds the row of kwLoadSQL (or of kwDeltaSQL, tokens in sink) to x.
+// addRow adds the row of kwLoadSQL, its tokens in sink, to x.
 func addRow(x *kwIndex, st *sqlite3.Stmt, sink *tokenSink, buf []uint32) []uint32 {
 	return x.add(kwDoc{
 		id:         st.ColumnInt64(0),
@@ -181,7 +181,7 @@ func addRow(x *kwIndex, st *sqlite3.Stmt, sink *tokenSink, buf []uint32) []uint3
 
 // loadKW reads the whole index in one read transaction.
 func (s *Store) loadKW(ctx context.Context) (*kwIndex, error) {
-	x := newKWIndex()
+	var x *kwIndex
 	err := s.readRaw(ctx, func(c *sqlite3.Conn) error {
 		// The load reads every memory once: through a small page cache,
 		// so that it does not fill (and keep) a connection's cache with
@@ -190,7 +190,7 @@ func (s *Store) loadKW(ctx context.Context) (*kwIndex, error) {
 			return err
 		}
 		defer c.Exec(fmt.Sprintf("PRAGMA cache_size = %d", -max(1, s.CacheSize>>10)))
-		x = newKWIndex()
+		x = newKWIndex() // afresh on each try: readRaw retries a busy read
 		var err error
 		if x.seq, x.purges, err = rawCounters(c); err != nil {
 			return err
@@ -495,7 +495,7 @@ type termToken struct {
 // indexedKeywordSearch runs KeywordSearch on the keyword index, or returns
 // ok false when FTS5 must answer (see keywordIndex and termTokens).
 func (s *Store) indexedKeywordSearch(ctx context.Context, f filter, texts []string, limit int) (hits []memory.Hit, ok bool, err error) {
-	found, ok, err := s.indexedKeywordTop(ctx, f, texts, limit)
+	found, ok, err := s.indexedKeywordTop(ctx, f, texts, limit, nil)
 	if err != nil || !ok || len(found) == 0 {
 		return nil, ok, err
 	}
@@ -522,8 +522,9 @@ func keywordHits(found []kwHit, byID map[int64]*memory.Memory) []memory.Hit {
 	return hits
 }
 
-// indexedKeywordTop returns the row ids and scores of indexedKeywordSearch.
-func (s *Store) indexedKeywordTop(ctx context.Context, f filter, texts []string, limit int) (found []kwHit, ok bool, err error) {
+// indexedKeywordTop returns the row ids and scores of indexedKeywordSearch;
+// cands as for slabFor.
+func (s *Store) indexedKeywordTop(ctx context.Context, f filter, texts []string, limit int, cands *candidateRows) (found []kwHit, ok bool, err error) {
 	x, err := s.keywordIndex(ctx)
 	if err != nil || x == nil {
 		return nil, false, err
@@ -532,16 +533,16 @@ func (s *Store) indexedKeywordTop(ctx context.Context, f filter, texts []string,
 	if err != nil || !ok {
 		return nil, false, err
 	}
-	var cands []int64
+	var ids []int64
 	if !f.inSlab() {
-		if cands, err = s.candidates(ctx, f); err != nil {
+		if ids, err = cands.read(ctx, s, f); err != nil {
 			return nil, false, err
 		}
-		if len(cands) == 0 {
+		if len(ids) == 0 {
 			return nil, true, nil
 		}
 	}
-	return x.find(f, toks, cands, limit), true, nil
+	return x.find(f, toks, ids, limit), true, nil
 }
 
 // find searches the index for the tokens of the phrases ("": none) within

@@ -7,8 +7,9 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
+
+	"github.com/ncruces/go-sqlite3"
 
 	"github.com/mcp-memory-go/memory"
 )
@@ -265,26 +266,8 @@ func (s *Store) Owners(ctx context.Context) ([]string, error) {
 // Check runs PRAGMA quick_check and returns an error describing the first
 // problems found, or nil if the database is healthy.
 func (s *Store) Check(ctx context.Context) error {
-	rows, err := s.db.QueryContext(ctx, "PRAGMA quick_check(20)")
-	if err != nil {
-		return fmt.Errorf("check %s: %w", s.path, describe(err))
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var msg string
-		if err := rows.Scan(&msg); err != nil {
-			return fmt.Errorf("check %s: %w", s.path, err)
-		}
-		if msg != "ok" {
-			problems = append(problems, msg)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("check %s: %w", s.path, describe(err))
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("check %s: %s", s.path, strings.Join(problems, "; "))
+	if err := s.readRaw(ctx, func(c *sqlite3.Conn) error { return integrity(c, "quick_check") }); err != nil {
+		return fmt.Errorf("check %s: %w", s.path, err)
 	}
 	return nil
 }

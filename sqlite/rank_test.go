@@ -76,23 +76,15 @@ func seedRanking(t *testing.T, s *sqlite.Store) []*memory.Memory {
 	return ms
 }
 
-// TestKeywordSearch_PrunedIsPlain checks that the pruned query returns the
-// hits of the plain one, in the same order and with the same scores, for
-// frequent and rare terms, phrases, every kind of filter and limits from 1
-// to more than the matches, and that it did prune. Among the filters, some
-// pass few of the matches (another owner's, a rare tag, a few hashes): the
-// best scores then fill slowly and the first matches scanned are mostly
-// filtered out. Its pruners ask for statistics after 16 matches (and after
-// the default number for the owner filter), so that a small store
-// exercises them.
-func TestKeywordSearch_PrunedIsPlain(t *testing.T) {
-	s := MustOpenStore(t)
-	ms := seedRanking(t, s)
+// rankingFilters returns a filter of every kind over the memories of
+// seedRanking, by name: some pass few of the matches (another owner's, a
+// rare tag, a few hashes).
+func rankingFilters(ms []*memory.Memory) map[string]memory.Filter {
 	var some []string
 	for _, m := range ms[100:130] {
 		some = append(some, m.Hash)
 	}
-	filters := map[string]memory.Filter{
+	return map[string]memory.Filter{
 		"owner":      {Owner: "alice"},
 		"small":      {Owner: "carol"},
 		"superseded": {Owner: "alice", IncludeSuperseded: true},
@@ -105,6 +97,21 @@ func TestKeywordSearch_PrunedIsPlain(t *testing.T) {
 		"contains":   {Owner: "alice", Contains: "RIVER STONE"},
 		"combined":   {Owner: "alice", Tags: []string{"t2", "t3"}, Types: []string{"note"}, IncludeSuperseded: true},
 	}
+}
+
+// TestKeywordSearch_PrunedIsPlain checks that the pruned query returns the
+// hits of the plain one, in the same order and with the same scores, for
+// frequent and rare terms, phrases, every kind of filter and limits from 1
+// to more than the matches, and that it did prune. Among the filters, some
+// pass few of the matches (another owner's, a rare tag, a few hashes): the
+// best scores then fill slowly and the first matches scanned are mostly
+// filtered out. Its pruners ask for statistics after 16 matches (and after
+// the default number for the owner filter), so that a small store
+// exercises them.
+func TestKeywordSearch_PrunedIsPlain(t *testing.T) {
+	s := MustOpenStore(t)
+	ms := seedRanking(t, s)
+	filters := rankingFilters(ms)
 	queries := [][]string{
 		{"common"},
 		{"common", "often"},

@@ -65,8 +65,8 @@ func ReadUpstream(ctx context.Context, path string, fn func(*memory.Memory) erro
 		return rep, err
 	}
 	defer c.Close()
-	have := map[string]bool{}
-	if err := rawRows(c, "SELECT name FROM pragma_table_info('memories')", func(st *sqlite3.Stmt) { have[st.ColumnText(0)] = true }); err != nil {
+	have, err := columns(c, "memories")
+	if err != nil {
 		return rep, fmt.Errorf("%s: %w", path, describe(err))
 	}
 	if !have["content_hash"] || !have["content"] {

@@ -233,15 +233,16 @@ func (s *Store) VectorSearch(ctx context.Context, f memory.Filter, model string,
 	if err != nil {
 		return nil, err
 	}
-	top, err := s.vectorTop(ctx, flt, model, vec, limit)
+	top, err := s.vectorTop(ctx, flt, model, vec, limit, nil)
 	if err != nil || len(top) == 0 {
 		return nil, err
 	}
 	return s.hydrate(ctx, top)
 }
 
-// vectorTop returns the row ids and scores of VectorSearch, best first.
-func (s *Store) vectorTop(ctx context.Context, flt filter, model string, vec []float32, limit int) ([]scored, error) {
+// vectorTop returns the row ids and scores of VectorSearch, best first;
+// cands as for slabFor.
+func (s *Store) vectorTop(ctx context.Context, flt filter, model string, vec []float32, limit int, cands *candidateRows) ([]scored, error) {
 	dim, err := s.modelDim(ctx, model)
 	if err != nil {
 		return nil, err
@@ -256,7 +257,7 @@ func (s *Store) vectorTop(ctx context.Context, flt filter, model string, vec []f
 	if normalize(q) == 0 {
 		return nil, nil
 	}
-	sl, ids, err := s.slabFor(ctx, flt, model, dim)
+	sl, ids, err := s.slabFor(ctx, flt, model, dim, cands)
 	if err != nil || sl == nil {
 		return nil, err
 	}
@@ -265,8 +266,9 @@ func (s *Store) vectorTop(ctx context.Context, flt filter, model string, vec []f
 
 // slabFor returns the up-to-date slab of model and, for a filter the slab
 // cannot apply alone, the candidate row ids (nil: every row); a nil slab
-// means no row can match.
-func (s *Store) slabFor(ctx context.Context, flt filter, model string, dim int) (*slab, []int64, error) {
+// means no row can match. cands, if not nil, shares the candidate rows
+// with another search of the same filter.
+func (s *Store) slabFor(ctx context.Context, flt filter, model string, dim int, cands *candidateRows) (*slab, []int64, error) {
 	sl, err := s.slab(ctx, model, dim)
 	if err != nil {
 		return nil, nil, err
@@ -274,7 +276,7 @@ func (s *Store) slabFor(ctx context.Context, flt filter, model string, dim int) 
 	if flt.inSlab() {
 		return sl, nil, nil
 	}
-	ids, err := s.candidates(ctx, flt)
+	ids, err := cands.read(ctx, s, flt)
 	if err != nil || len(ids) == 0 {
 		return nil, nil, err
 	}
@@ -337,6 +339,30 @@ func newScan(sl *slab, f filter, ids []int64) (scan, bool) {
 	return sc, true
 }
 
+// candidateRows holds the candidate rows of one filter once read, for
+// the two lists of a hybrid search. A nil *candidateRows reads them each
+// time.
+type candidateRows struct {
+	ids  []int64
+	done bool
+}
+
+// read returns the candidate rows of f (see candidates), reading them on
+// the first call.
+func (c *candidateRows) read(ctx context.Context, s *Store, f filter) ([]int64, error) {
+	if c == nil {
+		return s.candidates(ctx, f)
+	}
+	if !c.done {
+		ids, err := s.candidates(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		c.ids, c.done = ids, true
+	}
+	return c.ids, nil
+}
+
 // candidates returns the ids of rows that may match f; the slab checks the
 // rest.
 func (s *Store) candidates(ctx context.Context, f filter) ([]int64, error) {
@@ -370,7 +396,7 @@ func (s *Store) hydrate(ctx context.Context, top []scored) ([]memory.Hit, error)
 	}
 	byID, err := s.hydrateIDs(ctx, ids)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("vector search: %w", err)
 	}
 	return vectorHits(top, byID), nil
 }
@@ -393,7 +419,7 @@ func (s *Store) hydrateIDs(ctx context.Context, rowIDs []int64) (map[int64]*memo
 }
 
 // readIDs reads the columns cols (memoryCols or memoryColsNoVector) of
-// the live memories of the rows by row id.
+// the live memories of the rows by row id (repeated ids are read once).
 func (s *Store) readIDs(ctx context.Context, cols string, rowIDs []int64) (map[int64]*memory.Memory, error) {
 	ids := make([]int64, 0, len(rowIDs))
 	seen := make(map[int64]bool, len(rowIDs))
@@ -411,18 +437,18 @@ func (s *Store) readIDs(ctx context.Context, cols string, rowIDs []int64) (map[i
 	rows, err := s.on(nil).QueryContext(ctx, "SELECT "+cols+
 		" FROM memories m WHERE m.id IN (SELECT value FROM json_each(?)) AND m.deleted_at IS NULL", string(js))
 	if err != nil {
-		return nil, fmt.Errorf("vector search: %w", err)
+		return nil, fmt.Errorf("read memories: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		m, id, err := scanMemory(rows)
 		if err != nil {
-			return nil, fmt.Errorf("vector search: %w", err)
+			return nil, fmt.Errorf("read memories: %w", err)
 		}
 		byID[id] = m
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("vector search: %w", err)
+		return nil, fmt.Errorf("read memories: %w", err)
 	}
 	return byID, nil
 }

@@ -40,7 +40,7 @@ func (s *Store) VectorSearchMany(ctx context.Context, f memory.Filter, model str
 			qs[i] = q
 		}
 	}
-	sl, ids, err := s.slabFor(ctx, flt, model, dim)
+	sl, ids, err := s.slabFor(ctx, flt, model, dim, nil)
 	if err != nil || sl == nil {
 		return out, err
 	}
@@ -56,10 +56,8 @@ func (s *Store) VectorSearchMany(ctx context.Context, f memory.Filter, model str
 		return nil, err
 	}
 	for i, t := range tops {
-		for _, sc := range t {
-			if m := byID[sc.id]; m != nil {
-				out[i] = append(out[i], memory.Hit{Memory: m, Score: max(-1, min(1, float64(sc.score)))})
-			}
+		if len(t) > 0 {
+			out[i] = vectorHits(t, byID)
 		}
 	}
 	return out, nil

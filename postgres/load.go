@@ -69,7 +69,7 @@ func (s *Store) Load(ctx context.Context, mems []*memory.Memory) error {
 				vec = &v
 			}
 			meta := json.RawMessage(metas[i])
-			return []any{m.Owner, m.Hash, m.Content, m.Type, normalizeTags(m.Tags), meta, ms(m.CreatedAt), ms(m.UpdatedAt),
+			return []any{m.Owner, m.Hash, m.Content, m.Type, memory.CleanTags(m.Tags), meta, ms(m.CreatedAt), ms(m.UpdatedAt),
 				nullTime(m.LastAccessedAt), m.AccessCount, m.Quality, m.SupersededBy, id, vec, now, seq}, nil
 		})
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"memories"}, loadCols, rows)

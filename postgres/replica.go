@@ -191,7 +191,7 @@ type putRows struct {
 // add appends copy m, with the vector model and vec.
 func (w *putRows) add(m *memory.Memory, models map[string]modelInfo, model string, vec []float32) {
 	meta, _ := encodeMetadata(m) // checked by Put
-	tj, _ := json.Marshal(normalizeTags(m.Tags))
+	tj, _ := json.Marshal(memory.CleanTags(m.Tags))
 	var id *int32
 	if model != "" {
 		v := models[model].id

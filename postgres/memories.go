@@ -123,6 +123,19 @@ func vector(v []float32) *pgvector.Vector {
 	return &p
 }
 
+// reviveSQL ends an INSERT INTO memories AS m whose rows carry a revision
+// and a change number: a row whose owner and hash are a tombstone's
+// revives it in place with the row's fields, at the row's revision or one
+// above the tombstone's if that is later; a live memory is left alone.
+const reviveSQL = `ON CONFLICT (owner, hash) DO UPDATE SET
+	content = excluded.content, type = excluded.type, tags = excluded.tags, metadata = excluded.metadata,
+	created_at = excluded.created_at, updated_at = excluded.updated_at,
+	last_accessed_at = excluded.last_accessed_at, deleted_at = NULL,
+	access_count = excluded.access_count, quality = excluded.quality,
+	superseded_by = excluded.superseded_by, model_id = excluded.model_id, embedding = excluded.embedding,
+	revision = greatest(excluded.revision, memory_revision(m.revision, m.updated_at) + 1), seq = excluded.seq
+WHERE m.deleted_at IS NOT NULL`
+
 // insertSQL inserts the rows of parallel arrays, in their order (so that
 // ids follow it), reviving a tombstone with the same owner and hash in
 // place; a live memory with that owner and hash is left alone and its
@@ -140,14 +153,7 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text
 	WITH ORDINALITY AS u(owner, hash, content, type, tags, metadata, created_at, updated_at,
 	last_accessed_at, access_count, quality, superseded_by, model_id, embedding, ord)
 ORDER BY u.ord
-ON CONFLICT (owner, hash) DO UPDATE SET
-	content = excluded.content, type = excluded.type, tags = excluded.tags, metadata = excluded.metadata,
-	created_at = excluded.created_at, updated_at = excluded.updated_at,
-	last_accessed_at = excluded.last_accessed_at, deleted_at = NULL,
-	access_count = excluded.access_count, quality = excluded.quality,
-	superseded_by = excluded.superseded_by, model_id = excluded.model_id, embedding = excluded.embedding,
-	revision = greatest(excluded.revision, memory_revision(m.revision, m.updated_at) + 1), seq = excluded.seq
-WHERE m.deleted_at IS NOT NULL
+` + reviveSQL + `
 RETURNING m.owner, m.hash`
 
 // Insert adds memories in one transaction, in one statement: all or none.

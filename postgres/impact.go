@@ -186,7 +186,7 @@ type termShare struct {
 // less than target, as many as makes the estimate smallest; the others
 // get the same weight threshold.
 func impactShares(kts []kwTerm, target, avgdl float64) ([]termShare, float64) {
-	best, bestCost := 0, math.Inf(1)
+	best, bestCost, bestTau := 0, math.Inf(1), 0.0
 	skipped := 0.0
 	for n := 0; n < len(kts); n++ { // n: the number of common terms left out
 		if n > 0 {
@@ -196,19 +196,19 @@ func impactShares(kts []kwTerm, target, avgdl float64) ([]termShare, float64) {
 			break
 		}
 		tau, cost := impactTau(kts[:len(kts)-n], target-skipped), 0.0
+		reach, cells := impactReach(tau, avgdl), float64(len(impactCells("", tau, avgdl)))
 		for _, t := range kts[:len(kts)-n] {
-			cost += float64(t.df)*impactReach(tau, avgdl)*impactOverhead + float64(len(impactCells("", tau, avgdl)))*impactCellCost
+			cost += float64(t.df)*reach*impactOverhead + cells*impactCellCost
 		}
 		if cost < bestCost {
-			best, bestCost = n, cost
+			best, bestCost, bestTau = n, cost, tau
 		}
 	}
 	read := kts[:len(kts)-best]
-	tau := impactTau(read, target-impactSkipped(kts, best))
 	out := make([]termShare, 0, len(read))
 	for _, t := range read {
 		// A phrase occurs at most as often as its first word.
-		out = append(out, termShare{lexeme: t.lexemes[0], tau: tau})
+		out = append(out, termShare{lexeme: t.lexemes[0], tau: bestTau})
 	}
 	return out, bestCost
 }
@@ -220,15 +220,6 @@ func impactTau(terms []kwTerm, budget float64) float64 {
 		sum += t.idf * (k1 + 1)
 	}
 	return budget / sum
-}
-
-// impactSkipped is the sum of the bounds of the n most common terms.
-func impactSkipped(kts []kwTerm, n int) float64 {
-	sum := 0.0
-	for _, t := range kts[len(kts)-n:] {
-		sum += t.idf * (k1 + 1)
-	}
-	return sum
 }
 
 // impactReach guesses the share of a term's memories where its weight

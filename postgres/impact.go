@@ -106,14 +106,18 @@ func tsLiteral(s string) string {
 // useImpact reports whether impactSearch should rank the terms: the
 // rarest ones that rankTerms would score all together hold many memories.
 func useImpact(kts []kwTerm, limit int) bool {
-	var count int64
-	for _, t := range kts {
-		count += t.df
-		if count >= int64(limit) {
-			break
-		}
-	}
+	_, count := firstSet(kts, limit)
 	return count >= impactMinDocs && count >= 20*int64(limit)
+}
+
+// impactMost is the most candidates a reading through impact classes may
+// find before it gives up, when the words' index would read docs
+// memories (no bound with impactAlways).
+func (s *Store) impactMost(docs float64) int64 {
+	if s.impactAlways {
+		return math.MaxInt64 - 1
+	}
+	return int64(docs / impactOverhead)
 }
 
 // impactSearch ranks by BM25 as rankTerms does, reading the memories where
@@ -127,24 +131,15 @@ func (s *Store) impactSearch(ctx context.Context, f filter, kts []kwTerm, avgdl 
 	}
 	// The full ranking reads the memories of the rarest terms until
 	// limit: what impactSearch must beat.
-	var full float64
-	for _, t := range kts {
-		full += float64(t.df)
-		if full >= float64(limit) {
-			break
-		}
-	}
+	_, docs := firstSet(kts, limit)
+	full := float64(docs)
 	target, exact := impactGuess*sum, false
 	for target > impactFloor*sum {
 		shares, cost := impactShares(kts, target, avgdl)
 		if cost > full && !s.impactAlways {
 			return nil, false, nil
 		}
-		most := int64(full / impactOverhead)
-		if s.impactAlways {
-			most = math.MaxInt64 - 1
-		}
-		hits, over, err := s.rankCandidates(ctx, f, kts, avgdl, limit, impactQuery(shares, avgdl), "", most)
+		hits, over, err := s.rankCandidates(ctx, f, kts, avgdl, limit, impactQuery(shares, avgdl), "", s.impactMost(full))
 		if err != nil || over {
 			return nil, false, err
 		}

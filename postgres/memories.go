@@ -123,6 +123,16 @@ func vector(v []float32) *pgvector.Vector {
 	return &p
 }
 
+// modelID returns model's id for a model_id parameter, or nil (NULL) for
+// no model.
+func modelID(models map[string]modelInfo, model string) *int32 {
+	if model == "" {
+		return nil
+	}
+	id := models[model].id
+	return &id
+}
+
 // reviveSQL ends an INSERT INTO memories AS m whose rows carry a revision
 // and a change number: a row whose owner and hash are a tombstone's
 // revives it in place with the row's fields, at the row's revision or one
@@ -206,10 +216,7 @@ func (s *Store) Insert(ctx context.Context, mems []*memory.Memory) error {
 		}
 		modelIDs := make([]*int32, len(mems))
 		for i, m := range mems {
-			if m.EmbeddingModel != "" {
-				id := models[m.EmbeddingModel].id
-				modelIDs[i] = &id
-			}
+			modelIDs[i] = modelID(models, m.EmbeddingModel)
 		}
 		rows, err := tx.Query(ctx, insertSQL, owners, hashes, contents, types, tags, metas, created, updated,
 			accessed, counts, quality, superseded, modelIDs, vecs, now, seq)

@@ -192,17 +192,12 @@ type putRows struct {
 func (w *putRows) add(m *memory.Memory, models map[string]modelInfo, model string, vec []float32) {
 	meta, _ := encodeMetadata(m) // checked by Put
 	tj, _ := json.Marshal(memory.CleanTags(m.Tags))
-	var id *int32
-	if model != "" {
-		v := models[model].id
-		id = &v
-	}
 	w.owners, w.hashes, w.contents, w.types = append(w.owners, m.Owner), append(w.hashes, m.Hash), append(w.contents, m.Content), append(w.types, m.Type)
 	w.tags, w.metas, w.superseded = append(w.tags, string(tj)), append(w.metas, meta), append(w.superseded, m.SupersededBy)
 	w.created, w.updated = append(w.created, ms(m.CreatedAt)), append(w.updated, ms(m.UpdatedAt))
 	w.accessed, w.deleted = append(w.accessed, nullTime(m.LastAccessedAt)), append(w.deleted, nullTime(m.DeletedAt))
 	w.counts, w.revisions, w.quality = append(w.counts, m.AccessCount), append(w.revisions, m.Revision), append(w.quality, m.Quality)
-	w.modelIDs, w.vecs, w.ord = append(w.modelIDs, id), append(w.vecs, vector(vec)), append(w.ord, int32(len(w.ord)))
+	w.modelIDs, w.vecs, w.ord = append(w.modelIDs, modelID(models, model)), append(w.vecs, vector(vec)), append(w.ord, int32(len(w.ord)))
 }
 
 func (w *putRows) args(seq int64) []any {

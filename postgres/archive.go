@@ -84,14 +84,7 @@ SELECT a.owner, a.hash, a.content, a.type, a.tags, a.metadata, a.created_at, a.u
 FROM memory_archive a LEFT JOIN embedding_models em ON em.model = a.embedding_model
 WHERE a.owner = $1 AND a.hash = ANY($2::text[])
 ORDER BY array_position($2::text[], a.hash)
-ON CONFLICT (owner, hash) DO UPDATE SET
-	content = excluded.content, type = excluded.type, tags = excluded.tags, metadata = excluded.metadata,
-	created_at = excluded.created_at, updated_at = excluded.updated_at,
-	last_accessed_at = excluded.last_accessed_at, deleted_at = NULL,
-	access_count = excluded.access_count, quality = excluded.quality,
-	superseded_by = excluded.superseded_by, model_id = excluded.model_id, embedding = excluded.embedding,
-	revision = greatest(excluded.revision, memory_revision(m.revision, m.updated_at) + 1), seq = excluded.seq
-WHERE m.deleted_at IS NOT NULL
+` + reviveSQL + `
 RETURNING m.hash`
 
 // Restore brings archived memories back, all or none (see

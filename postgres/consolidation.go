@@ -5,7 +5,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -270,17 +269,12 @@ func (s *Store) ReadLease(ctx context.Context, name string) (consolidate.Lease, 
 	if !storable(name) {
 		return consolidate.Lease{}, false, nil
 	}
-	var l consolidate.Lease
-	err := s.read(ctx, func(q querier) error {
-		var err error
-		l, err = scanLease(q.QueryRow(ctx, "SELECT name, holder, acquired_at, expires_at FROM leases WHERE name = $1", name))
-		return err
-	})
+	l, err := getRecord(ctx, s, scanLease, "lease "+name, "SELECT name, holder, acquired_at, expires_at FROM leases WHERE name = $1", name)
 	switch {
-	case errors.Is(err, pgx.ErrNoRows):
+	case memory.ErrorCode(err) == memory.ENotFound:
 		return consolidate.Lease{}, false, nil
 	case err != nil:
-		return consolidate.Lease{}, false, fmt.Errorf("read lease %s: %w", name, err)
+		return consolidate.Lease{}, false, err
 	}
 	return l, true, nil
 }

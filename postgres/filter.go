@@ -44,29 +44,12 @@ type filter struct {
 // newFilter validates f. It returns EInvalid for a missing owner or an
 // unknown TagMatch.
 func newFilter(f memory.Filter) (filter, error) {
-	if f.Owner == "" {
-		return filter{}, memory.Errorf(memory.EInvalid, "filter has no owner")
+	if err := f.Check(); err != nil {
+		return filter{}, err
 	}
-	switch f.TagMatch {
-	case "", memory.TagAny, memory.TagAll:
-	default:
-		return filter{}, memory.Errorf(memory.EInvalid, "tag match %q is neither %q nor %q", f.TagMatch, memory.TagAny, memory.TagAll)
-	}
-	out := filter{Filter: f}
+	out := filter{Filter: f, tags: f.NormalTags()}
 	out.none = !storable(f.Owner) || !storable(f.Contains)
-	if len(f.Tags) > 0 {
-		seen := make(map[string]bool, len(f.Tags))
-		for _, t := range f.Tags {
-			// An empty tag is kept: it matches nothing, so a filter made
-			// of empty tags never widens into "everything".
-			t = memory.NormalizeTag(t)
-			if !seen[t] {
-				seen[t] = true
-				out.tags = append(out.tags, t)
-			}
-		}
-		out.tags, out.none = storableList(out.tags, f.TagMatch == memory.TagAll, out.none)
-	}
+	out.tags, out.none = storableList(out.tags, f.TagMatch == memory.TagAll, out.none)
 	out.Hashes, out.none = storableList(f.Hashes, false, out.none)
 	out.Types, out.none = storableList(f.Types, false, out.none)
 	return out, nil

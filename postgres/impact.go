@@ -106,14 +106,18 @@ func tsLiteral(s string) string {
 // useImpact reports whether impactSearch should rank the terms: the
 // rarest ones that rankTerms would score all together hold many memories.
 func useImpact(kts []kwTerm, limit int) bool {
-	var count int64
-	for _, t := range kts {
-		count += t.df
-		if count >= int64(limit) {
-			break
-		}
-	}
+	_, count := firstSet(kts, limit)
 	return count >= impactMinDocs && count >= 20*int64(limit)
+}
+
+// impactMost is the most candidates a reading through impact classes may
+// find before it gives up, when the words' index would read docs
+// memories (no bound with impactAlways).
+func (s *Store) impactMost(docs float64) int64 {
+	if s.impactAlways {
+		return math.MaxInt64 - 1
+	}
+	return int64(docs / impactOverhead)
 }
 
 // impactSearch ranks by BM25 as rankTerms does, reading the memories where
@@ -127,24 +131,15 @@ func (s *Store) impactSearch(ctx context.Context, f filter, kts []kwTerm, avgdl 
 	}
 	// The full ranking reads the memories of the rarest terms until
 	// limit: what impactSearch must beat.
-	var full float64
-	for _, t := range kts {
-		full += float64(t.df)
-		if full >= float64(limit) {
-			break
-		}
-	}
+	_, docs := firstSet(kts, limit)
+	full := float64(docs)
 	target, exact := impactGuess*sum, false
 	for target > impactFloor*sum {
 		shares, cost := impactShares(kts, target, avgdl)
 		if cost > full && !s.impactAlways {
 			return nil, false, nil
 		}
-		most := int64(full / impactOverhead)
-		if s.impactAlways {
-			most = math.MaxInt64 - 1
-		}
-		hits, over, err := s.rankCandidates(ctx, f, kts, avgdl, limit, impactQuery(shares, avgdl), "", most)
+		hits, over, err := s.rankCandidates(ctx, f, kts, avgdl, limit, impactQuery(shares, avgdl), "", s.impactMost(full))
 		if err != nil || over {
 			return nil, false, err
 		}
@@ -186,7 +181,7 @@ type termShare struct {
 // less than target, as many as makes the estimate smallest; the others
 // get the same weight threshold.
 func impactShares(kts []kwTerm, target, avgdl float64) ([]termShare, float64) {
-	best, bestCost := 0, math.Inf(1)
+	best, bestCost, bestTau := 0, math.Inf(1), 0.0
 	skipped := 0.0
 	for n := 0; n < len(kts); n++ { // n: the number of common terms left out
 		if n > 0 {
@@ -196,19 +191,19 @@ func impactShares(kts []kwTerm, target, avgdl float64) ([]termShare, float64) {
 			break
 		}
 		tau, cost := impactTau(kts[:len(kts)-n], target-skipped), 0.0
+		reach, cells := impactReach(tau, avgdl), float64(len(impactCells("", tau, avgdl)))
 		for _, t := range kts[:len(kts)-n] {
-			cost += float64(t.df)*impactReach(tau, avgdl)*impactOverhead + float64(len(impactCells("", tau, avgdl)))*impactCellCost
+			cost += float64(t.df)*reach*impactOverhead + cells*impactCellCost
 		}
 		if cost < bestCost {
-			best, bestCost = n, cost
+			best, bestCost, bestTau = n, cost, tau
 		}
 	}
 	read := kts[:len(kts)-best]
-	tau := impactTau(read, target-impactSkipped(kts, best))
 	out := make([]termShare, 0, len(read))
 	for _, t := range read {
 		// A phrase occurs at most as often as its first word.
-		out = append(out, termShare{lexeme: t.lexemes[0], tau: tau})
+		out = append(out, termShare{lexeme: t.lexemes[0], tau: bestTau})
 	}
 	return out, bestCost
 }
@@ -220,15 +215,6 @@ func impactTau(terms []kwTerm, budget float64) float64 {
 		sum += t.idf * (k1 + 1)
 	}
 	return budget / sum
-}
-
-// impactSkipped is the sum of the bounds of the n most common terms.
-func impactSkipped(kts []kwTerm, n int) float64 {
-	sum := 0.0
-	for _, t := range kts[len(kts)-n:] {
-		sum += t.idf * (k1 + 1)
-	}
-	return sum
 }
 
 // impactReach guesses the share of a term's memories where its weight

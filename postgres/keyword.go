@@ -25,7 +25,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
@@ -189,11 +188,7 @@ func bm25SQL(b *sqlBuilder, kts []kwTerm, avgdl float64) string {
 // the two rankings gives the exact top limit, ties broken by insertion
 // order.
 func (s *Store) rankTerms(ctx context.Context, f filter, kts []kwTerm, avgdl float64, limit int) ([]memory.Hit, error) {
-	n, count := 0, int64(0)
-	for n < len(kts) && count < int64(limit) {
-		count += kts[n].df
-		n++
-	}
+	n, _ := firstSet(kts, limit)
 	first := orQuery(kts[:n])
 	var b sqlBuilder
 	lim := b.arg(limit)
@@ -210,8 +205,8 @@ func (s *Store) rankTerms(ctx context.Context, f filter, kts []kwTerm, avgdl flo
 		theta = top[limit-1].score
 	}
 	rest := kts[n:]
-	// The most common terms that cannot reach theta together: reach[i] is
-	// the bound of rest[i] and of every term more common.
+	// rest[read:] are the most common terms, whose bounds together stay
+	// below theta: no memory reaches theta through them alone.
 	read := len(rest)
 	for sum := 0.0; read > 0; read-- {
 		sum += rest[read-1].idf * (k1 + 1) * (1 + 1e-9)
@@ -228,12 +223,10 @@ func (s *Store) rankTerms(ctx context.Context, f filter, kts []kwTerm, avgdl flo
 	}
 	var more []scoredID
 	over := true
-	if shares, cost := impactShares(rest, theta, avgdl); s.KeywordImpact && theta > 0 && (s.impactAlways || whole >= impactMinRest && cost < float64(whole)) {
-		most := int64(float64(whole) / impactOverhead)
-		if s.impactAlways {
-			most = math.MaxInt64 - 1
+	if s.KeywordImpact && theta > 0 && (s.impactAlways || whole >= impactMinRest) {
+		if shares, cost := impactShares(rest, theta, avgdl); s.impactAlways || cost < float64(whole) {
+			more, over, err = s.restByImpact(ctx, f, rest, shares, first, avgdl, limit, s.impactMost(float64(whole)))
 		}
-		more, over, err = s.restByImpact(ctx, f, rest, shares, first, avgdl, limit, most)
 	}
 	if err == nil && over {
 		more, err = s.restByTerms(ctx, f, rest, rest[:read], first, avgdl, limit)
@@ -242,6 +235,17 @@ func (s *Store) rankTerms(ctx context.Context, f filter, kts []kwTerm, avgdl flo
 		return nil, err
 	}
 	return s.hitsOf(ctx, append(top, more...), limit, nil)
+}
+
+// firstSet returns how many of the terms (rarest first) rankTerms scores
+// all the memories of: the fewest that hold limit memories together, or
+// all of them; and how many memories they hold.
+func firstSet(kts []kwTerm, limit int) (n int, docs int64) {
+	for n < len(kts) && docs < int64(limit) {
+		docs += kts[n].df
+		n++
+	}
+	return n, docs
 }
 
 // restByTerms returns the best limit memories matching f that have one of

@@ -10,7 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/pgvector/pgvector-go"
 
 	"github.com/mcp-memory-go/memory"
 )
@@ -58,19 +57,9 @@ func (s *Store) Load(ctx context.Context, mems []*memory.Memory) error {
 		}
 		rows := pgx.CopyFromSlice(len(mems), func(i int) ([]any, error) {
 			m := mems[i]
-			var id *int32
-			if m.EmbeddingModel != "" {
-				v := models[m.EmbeddingModel].id
-				id = &v
-			}
-			var vec *pgvector.Vector
-			if len(m.Embedding) > 0 {
-				v := pgvector.NewVector(m.Embedding)
-				vec = &v
-			}
-			meta := json.RawMessage(metas[i])
-			return []any{m.Owner, m.Hash, m.Content, m.Type, normalizeTags(m.Tags), meta, ms(m.CreatedAt), ms(m.UpdatedAt),
-				nullTime(m.LastAccessedAt), m.AccessCount, m.Quality, m.SupersededBy, id, vec, now, seq}, nil
+			return []any{m.Owner, m.Hash, m.Content, m.Type, memory.CleanTags(m.Tags), json.RawMessage(metas[i]),
+				ms(m.CreatedAt), ms(m.UpdatedAt), nullTime(m.LastAccessedAt), m.AccessCount, m.Quality, m.SupersededBy,
+				modelID(models, m.EmbeddingModel), vector(m.Embedding), now, seq}, nil
 		})
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"memories"}, loadCols, rows)
 		return err

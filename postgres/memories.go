@@ -80,33 +80,11 @@ func collect(rows pgx.Rows, err error) ([]*memory.Memory, error) {
 	return out, rows.Err()
 }
 
-// validate checks the fields Insert requires and that every text can be
-// stored.
+// validate checks the fields Insert requires (memory.CheckInsert) and that
+// every text can be stored.
 func validate(m *memory.Memory) error {
-	if m == nil {
-		return memory.Errorf(memory.EInvalid, "nil memory")
-	}
-	var missing []string
-	for _, f := range []struct {
-		name string
-		ok   bool
-	}{
-		{"owner", m.Owner != ""},
-		{"hash", m.Hash != ""},
-		{"content", m.Content != ""},
-		{"type", m.Type != ""},
-		{"created_at", !m.CreatedAt.IsZero()},
-		{"updated_at", !m.UpdatedAt.IsZero()},
-	} {
-		if !f.ok {
-			missing = append(missing, f.name)
-		}
-	}
-	if len(missing) > 0 {
-		return memory.Errorf(memory.EInvalid, "memory %s has no %s", memory.Clip(m.Hash, 16), strings.Join(missing, ", "))
-	}
-	if len(m.Embedding) > 0 && m.EmbeddingModel == "" {
-		return memory.Errorf(memory.EInvalid, "memory %s has a vector but no embedding model", m.Hash)
+	if err := memory.CheckInsert(m); err != nil {
+		return err
 	}
 	return checkText(m)
 }
@@ -123,34 +101,17 @@ func checkText(m *memory.Memory) error {
 	return nil
 }
 
-// encodeMetadata returns metadata as a JSON object.
+// encodeMetadata returns metadata as a JSON object (memory.MetadataJSON)
+// that PostgreSQL can store: jsonb refuses a NUL character.
 func encodeMetadata(m *memory.Memory) (string, error) {
-	if len(m.Metadata) == 0 {
-		return "{}", nil
-	}
-	b, err := json.Marshal(m.Metadata)
+	js, err := memory.MetadataJSON(m)
 	if err != nil {
-		return "", memory.Errorf(memory.EInvalid, "metadata of memory %s is not JSON: %v", m.Hash, err)
+		return "", err
 	}
-	if strings.Contains(string(b), `\u0000`) {
+	if strings.Contains(js, `\u0000`) {
 		return "", memory.Errorf(memory.EInvalid, "metadata of memory %s holds a NUL character, which PostgreSQL cannot store", m.Hash)
 	}
-	return string(b), nil
-}
-
-// normalizeTags lower-cases, trims and deduplicates tags, keeping order.
-// It does not apply the service's limits.
-func normalizeTags(tags []string) []string {
-	out := make([]string, 0, len(tags))
-	seen := make(map[string]bool, len(tags))
-	for _, t := range tags {
-		t = memory.NormalizeTag(t)
-		if t != "" && !seen[t] {
-			seen[t] = true
-			out = append(out, t)
-		}
-	}
-	return out
+	return js, nil
 }
 
 // vector returns v for a vector parameter, or nil (NULL) when empty.
@@ -161,6 +122,29 @@ func vector(v []float32) *pgvector.Vector {
 	p := pgvector.NewVector(v)
 	return &p
 }
+
+// modelID returns model's id for a model_id parameter, or nil (NULL) for
+// no model.
+func modelID(models map[string]modelInfo, model string) *int32 {
+	if model == "" {
+		return nil
+	}
+	id := models[model].id
+	return &id
+}
+
+// reviveSQL ends an INSERT INTO memories AS m whose rows carry a revision
+// and a change number: a row whose owner and hash are a tombstone's
+// revives it in place with the row's fields, at the row's revision or one
+// above the tombstone's if that is later; a live memory is left alone.
+const reviveSQL = `ON CONFLICT (owner, hash) DO UPDATE SET
+	content = excluded.content, type = excluded.type, tags = excluded.tags, metadata = excluded.metadata,
+	created_at = excluded.created_at, updated_at = excluded.updated_at,
+	last_accessed_at = excluded.last_accessed_at, deleted_at = NULL,
+	access_count = excluded.access_count, quality = excluded.quality,
+	superseded_by = excluded.superseded_by, model_id = excluded.model_id, embedding = excluded.embedding,
+	revision = greatest(excluded.revision, memory_revision(m.revision, m.updated_at) + 1), seq = excluded.seq
+WHERE m.deleted_at IS NOT NULL`
 
 // insertSQL inserts the rows of parallel arrays, in their order (so that
 // ids follow it), reviving a tombstone with the same owner and hash in
@@ -179,14 +163,7 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text
 	WITH ORDINALITY AS u(owner, hash, content, type, tags, metadata, created_at, updated_at,
 	last_accessed_at, access_count, quality, superseded_by, model_id, embedding, ord)
 ORDER BY u.ord
-ON CONFLICT (owner, hash) DO UPDATE SET
-	content = excluded.content, type = excluded.type, tags = excluded.tags, metadata = excluded.metadata,
-	created_at = excluded.created_at, updated_at = excluded.updated_at,
-	last_accessed_at = excluded.last_accessed_at, deleted_at = NULL,
-	access_count = excluded.access_count, quality = excluded.quality,
-	superseded_by = excluded.superseded_by, model_id = excluded.model_id, embedding = excluded.embedding,
-	revision = greatest(excluded.revision, memory_revision(m.revision, m.updated_at) + 1), seq = excluded.seq
-WHERE m.deleted_at IS NOT NULL
+` + reviveSQL + `
 RETURNING m.owner, m.hash`
 
 // Insert adds memories in one transaction, in one statement: all or none.
@@ -225,7 +202,7 @@ func (s *Store) Insert(ctx context.Context, mems []*memory.Memory) error {
 		if err != nil {
 			return err
 		}
-		tj, _ := json.Marshal(normalizeTags(m.Tags)) // strings always marshal
+		tj, _ := json.Marshal(memory.CleanTags(m.Tags)) // strings always marshal
 		owners, hashes, contents, types = append(owners, m.Owner), append(hashes, m.Hash), append(contents, m.Content), append(types, m.Type)
 		tags, metas, superseded = append(tags, string(tj)), append(metas, meta), append(superseded, m.SupersededBy)
 		created, updated, accessed = append(created, ms(m.CreatedAt)), append(updated, ms(m.UpdatedAt)), append(accessed, nullTime(m.LastAccessedAt))
@@ -239,10 +216,7 @@ func (s *Store) Insert(ctx context.Context, mems []*memory.Memory) error {
 		}
 		modelIDs := make([]*int32, len(mems))
 		for i, m := range mems {
-			if m.EmbeddingModel != "" {
-				id := models[m.EmbeddingModel].id
-				modelIDs[i] = &id
-			}
+			modelIDs[i] = modelID(models, m.EmbeddingModel)
 		}
 		rows, err := tx.Query(ctx, insertSQL, owners, hashes, contents, types, tags, metas, created, updated,
 			accessed, counts, quality, superseded, modelIDs, vecs, now, seq)
@@ -327,7 +301,7 @@ func (s *Store) Update(ctx context.Context, m *memory.Memory) error {
 			created_at = $7, quality = $8, superseded_by = $9, access_count = $10, last_accessed_at = $11,
 			revision = greatest($12, memory_revision(revision, updated_at) + 1), seq = $13
 			WHERE owner = $1 AND hash = $2 AND deleted_at IS NULL`,
-			m.Owner, m.Hash, m.Type, normalizeTags(m.Tags), meta, ms(m.UpdatedAt), ms(m.CreatedAt), m.Quality,
+			m.Owner, m.Hash, m.Type, memory.CleanTags(m.Tags), meta, ms(m.UpdatedAt), ms(m.CreatedAt), m.Quality,
 			m.SupersededBy, m.AccessCount, nullTime(m.LastAccessedAt), now, seq)
 		if err != nil {
 			return fmt.Errorf("update memory %s: %w", m.Hash, err)

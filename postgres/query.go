@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -88,7 +87,8 @@ func (s *Store) Delete(ctx context.Context, f memory.Filter, at time.Time, dryRu
 	if !dryRun && at.IsZero() {
 		return nil, memory.Errorf(memory.EInvalid, "delete needs a time")
 	}
-	// The change number and revision are the last two arguments.
+	// A delete binds the change number ($2) and the revision ($3) in its
+	// transaction.
 	var b sqlBuilder
 	if dryRun {
 		b.add("SELECT m.hash FROM memories m WHERE ")
@@ -96,8 +96,7 @@ func (s *Store) Delete(ctx context.Context, f memory.Filter, at time.Time, dryRu
 		b.add(" ORDER BY m.created_at DESC, m.id DESC")
 	} else {
 		b.add("WITH d AS (UPDATE memories m SET deleted_at = ", b.arg(ms(at)), ", model_id = NULL, embedding = NULL,",
-			" seq = $", strconv.Itoa(len(b.args)+1), ", revision = greatest($", strconv.Itoa(len(b.args)+2), ", memory_revision(m.revision, m.updated_at) + 1) WHERE ")
-		b.args = append(b.args, nil, nil)
+			" seq = ", b.arg(nil), ", revision = greatest(", b.arg(nil), ", memory_revision(m.revision, m.updated_at) + 1) WHERE ")
 		flt.where(&b)
 		b.add(" RETURNING m.hash, m.created_at, m.id) SELECT hash FROM d ORDER BY created_at DESC, id DESC")
 	}

@@ -80,9 +80,10 @@ func (s *Store) Put(ctx context.Context, copies []*memory.Memory) (int, error) {
 		return 0, err
 	}
 	dims := make(map[string]int)
-	owners, hashes := make([]string, len(copies)), make([]string, len(copies))
+	owners, hashes, metas := make([]string, len(copies)), make([]string, len(copies)), make([]string, len(copies))
 	for i, m := range copies {
-		if _, err := encodeMetadata(m); err != nil {
+		var err error
+		if metas[i], err = encodeMetadata(m); err != nil {
 			return 0, err
 		}
 		if m.DeletedAt.IsZero() {
@@ -115,7 +116,7 @@ func (s *Store) Put(ctx context.Context, copies []*memory.Memory) (int, error) {
 		}
 		var w putRows
 		var fill []*memory.Memory // same version, giving a missing vector
-		for _, m := range copies {
+		for i, m := range copies {
 			l := local[memory.KeyOf(m)]
 			live := m.DeletedAt.IsZero()
 			if l != nil {
@@ -143,7 +144,7 @@ func (s *Store) Put(ctx context.Context, copies []*memory.Memory) (int, error) {
 			if !live {
 				model, vec = "", nil
 			}
-			w.add(m, models, model, vec)
+			w.add(m, metas[i], models, model, vec)
 		}
 		if len(w.owners) > 0 {
 			if _, err := tx.Exec(ctx, putSQL, w.args(seq)...); err != nil {
@@ -188,21 +189,16 @@ type putRows struct {
 	ord                                                      []int32
 }
 
-// add appends copy m, with the vector model and vec.
-func (w *putRows) add(m *memory.Memory, models map[string]modelInfo, model string, vec []float32) {
-	meta, _ := encodeMetadata(m) // checked by Put
-	tj, _ := json.Marshal(normalizeTags(m.Tags))
-	var id *int32
-	if model != "" {
-		v := models[model].id
-		id = &v
-	}
+// add appends copy m, with its encoded metadata and the vector model and
+// vec.
+func (w *putRows) add(m *memory.Memory, meta string, models map[string]modelInfo, model string, vec []float32) {
+	tj, _ := json.Marshal(memory.CleanTags(m.Tags))
 	w.owners, w.hashes, w.contents, w.types = append(w.owners, m.Owner), append(w.hashes, m.Hash), append(w.contents, m.Content), append(w.types, m.Type)
 	w.tags, w.metas, w.superseded = append(w.tags, string(tj)), append(w.metas, meta), append(w.superseded, m.SupersededBy)
 	w.created, w.updated = append(w.created, ms(m.CreatedAt)), append(w.updated, ms(m.UpdatedAt))
 	w.accessed, w.deleted = append(w.accessed, nullTime(m.LastAccessedAt)), append(w.deleted, nullTime(m.DeletedAt))
 	w.counts, w.revisions, w.quality = append(w.counts, m.AccessCount), append(w.revisions, m.Revision), append(w.quality, m.Quality)
-	w.modelIDs, w.vecs, w.ord = append(w.modelIDs, id), append(w.vecs, vector(vec)), append(w.ord, int32(len(w.ord)))
+	w.modelIDs, w.vecs, w.ord = append(w.modelIDs, modelID(models, model)), append(w.vecs, vector(vec)), append(w.ord, int32(len(w.ord)))
 }
 
 func (w *putRows) args(seq int64) []any {

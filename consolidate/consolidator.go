@@ -103,7 +103,8 @@ type Options struct {
 // EConflict (a pass is running, here or in another process sharing the
 // store), EUnavailable (no state).
 func (c *Consolidator) Consolidate(ctx context.Context, h Horizon, opt Options) (Report, error) {
-	if _, err := ParseHorizon(string(h)); err != nil {
+	h, err := ParseHorizon(string(h))
+	if err != nil {
 		return Report{}, err
 	}
 	if c.State == nil {

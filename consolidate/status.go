@@ -163,7 +163,8 @@ func (c *Consolidator) Resume(ctx context.Context, h Horizon) ([]ScheduleStatus,
 
 func (c *Consolidator) setPause(ctx context.Context, h Horizon, v string) ([]ScheduleStatus, error) {
 	if h != "" {
-		if _, err := ParseHorizon(string(h)); err != nil {
+		var err error
+		if h, err = ParseHorizon(string(h)); err != nil {
 			return nil, err
 		}
 	}
@@ -211,9 +212,11 @@ type Recommendation struct {
 // older than its period.
 func (c *Consolidator) Recommend(ctx context.Context, h Horizon) (Recommendation, error) {
 	r := Recommendation{Horizon: h, Recommendation: NotNeeded, Reasons: []string{}}
-	if _, err := ParseHorizon(string(h)); err != nil {
+	h, err := ParseHorizon(string(h))
+	if err != nil {
 		return r, err
 	}
+	r.Horizon = h
 	if c.State == nil {
 		return r, memory.Errorf(memory.EUnavailable, "the storage backend keeps no consolidation state")
 	}

@@ -5,6 +5,7 @@ package consolidate
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -34,7 +35,7 @@ func (p *pass) findNeighbours(ctx context.Context) error {
 			byModel[m.EmbeddingModel] = append(byModel[m.EmbeddingModel], m)
 		}
 	}
-	for _, model := range sortedKeys(byModel) {
+	for _, model := range slices.Sorted(maps.Keys(byModel)) {
 		ms := byModel[model]
 		b, err := p.baseline(ctx, model)
 		if err != nil {

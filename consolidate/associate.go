@@ -6,6 +6,7 @@ package consolidate
 import (
 	"context"
 	"maps"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -160,7 +161,7 @@ func (p *pass) associate(ctx context.Context) error {
 		if shared := sharedTags(a, b); len(shared) > 0 {
 			meta["shared_tags"] = shared
 		}
-		meta["time_gap_days"] = round2(days(minTime(a.CreatedAt, b.CreatedAt), maxTime(a.CreatedAt, b.CreatedAt)))
+		meta["time_gap_days"] = round2(math.Abs(a.CreatedAt.Sub(b.CreatedAt).Hours()) / 24)
 		e := memory.Edge{Owner: p.owner, Source: src, Target: dst, Type: typ, Similarity: round3(c.raw), Metadata: meta, CreatedAt: p.now, UpdatedAt: p.now}
 		edges = append(edges, e.Canonical())
 	}

@@ -102,9 +102,6 @@ func pairOf(a, b string) pairKey {
 func (p *pass) associate(ctx context.Context) error {
 	cfg := p.c.Config
 	rep := &p.report.Associations
-	if rep.ByType == nil {
-		rep.ByType = map[string]int{}
-	}
 	linked, err := p.linkedPairs(ctx)
 	if err != nil {
 		return err

@@ -535,3 +535,26 @@ func TestHorizonNamesAsParsed(t *testing.T) {
 		t.Errorf("Pause(\"Daily\")=%+v, %v; want daily paused", sch, err)
 	}
 }
+
+func TestPauseAll(t *testing.T) {
+	e := newEnv(t, "")
+	ctx := context.Background()
+	paused := func(sch []consolidate.ScheduleStatus) (n int) {
+		for _, s := range sch {
+			if s.Paused != nil {
+				n++
+			}
+		}
+		return n
+	}
+	if sch, err := e.c.Pause(ctx, ""); err != nil || len(sch) != len(consolidate.Horizons()) || paused(sch) != len(sch) {
+		t.Errorf("Pause(\"\")=%+v, %v; want every horizon paused", sch, err)
+	}
+	st, err := e.c.Status(ctx)
+	if err != nil || paused(st.Schedules) != len(consolidate.Horizons()) {
+		t.Errorf("Status() after Pause(\"\")=%+v, %v; want every horizon paused", st.Schedules, err)
+	}
+	if sch, err := e.c.Resume(ctx, ""); err != nil || paused(sch) != 0 {
+		t.Errorf("Resume(\"\")=%+v, %v; want nothing paused", sch, err)
+	}
+}

@@ -5,6 +5,8 @@ package consolidate
 
 import (
 	"context"
+	"maps"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -34,7 +36,7 @@ func (p *pass) findNeighbours(ctx context.Context) error {
 			byModel[m.EmbeddingModel] = append(byModel[m.EmbeddingModel], m)
 		}
 	}
-	for _, model := range sortedKeys(byModel) {
+	for _, model := range slices.Sorted(maps.Keys(byModel)) {
 		ms := byModel[model]
 		b, err := p.baseline(ctx, model)
 		if err != nil {
@@ -100,9 +102,6 @@ func pairOf(a, b string) pairKey {
 func (p *pass) associate(ctx context.Context) error {
 	cfg := p.c.Config
 	rep := &p.report.Associations
-	if rep.ByType == nil {
-		rep.ByType = map[string]int{}
-	}
 	linked, err := p.linkedPairs(ctx)
 	if err != nil {
 		return err
@@ -159,7 +158,7 @@ func (p *pass) associate(ctx context.Context) error {
 		if shared := sharedTags(a, b); len(shared) > 0 {
 			meta["shared_tags"] = shared
 		}
-		meta["time_gap_days"] = round2(days(minTime(a.CreatedAt, b.CreatedAt), maxTime(a.CreatedAt, b.CreatedAt)))
+		meta["time_gap_days"] = round2(math.Abs(a.CreatedAt.Sub(b.CreatedAt).Hours()) / 24)
 		e := memory.Edge{Owner: p.owner, Source: src, Target: dst, Type: typ, Similarity: round3(c.raw), Metadata: meta, CreatedAt: p.now, UpdatedAt: p.now}
 		edges = append(edges, e.Canonical())
 	}

@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -111,7 +112,7 @@ func (p *pass) dbscan(within map[string]bool, t float64) [][]string {
 		parent[h] = find(parent[h])
 		return parent[h]
 	}
-	cores := sortedSet(core)
+	cores := slices.Sorted(maps.Keys(core))
 	for _, h := range cores {
 		parent[h] = h
 	}
@@ -148,7 +149,7 @@ func (p *pass) dbscan(within map[string]bool, t float64) [][]string {
 		groups[root] = append(groups[root], h)
 	}
 	var out [][]string
-	for _, root := range sortedKeys(groups) {
+	for _, root := range slices.Sorted(maps.Keys(groups)) {
 		g := groups[root]
 		slices.Sort(g)
 		out = append(out, g)
@@ -198,7 +199,7 @@ func (p *pass) keywords(members []string) []string {
 	}
 	var out []string
 	for _, counts := range []map[string]int{tagN, wordN} {
-		keys := sortedKeys(counts)
+		keys := slices.Sorted(maps.Keys(counts))
 		sort.SliceStable(keys, func(i, j int) bool { return counts[keys[i]] > counts[keys[j]] })
 		for _, k := range keys {
 			if len(out) == 5 || counts[k]*2 < len(members) {
@@ -225,24 +226,4 @@ func unit(v []float32) {
 	for i := range v {
 		v[i] *= inv
 	}
-}
-
-func sortedSet(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k, ok := range m {
-		if ok {
-			out = append(out, k)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

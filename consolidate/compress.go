@@ -6,6 +6,7 @@ package consolidate
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -28,7 +29,7 @@ func (p *pass) compress(ctx context.Context) error {
 			return err
 		}
 		best, n := "", 0
-		for _, s := range sortedKeys(covered) {
+		for _, s := range slices.Sorted(maps.Keys(covered)) {
 			if covered[s] > n {
 				best, n = s, covered[s]
 			}
@@ -176,7 +177,7 @@ func (p *pass) summaryTags(c cluster) []string {
 		}
 	}
 	tags := []string{memory.SummaryTag}
-	for _, t := range sortedKeys(n) {
+	for _, t := range slices.Sorted(maps.Keys(n)) {
 		if 2*n[t] >= len(c.members) && len(tags) < 10 && !strings.HasPrefix(t, "consolidation:") {
 			tags = append(tags, t)
 		}

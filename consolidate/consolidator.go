@@ -103,7 +103,8 @@ type Options struct {
 // EConflict (a pass is running, here or in another process sharing the
 // store), EUnavailable (no state).
 func (c *Consolidator) Consolidate(ctx context.Context, h Horizon, opt Options) (Report, error) {
-	if _, err := ParseHorizon(string(h)); err != nil {
+	h, err := ParseHorizon(string(h))
+	if err != nil {
 		return Report{}, err
 	}
 	if c.State == nil {
@@ -489,17 +490,3 @@ func (p *pass) finishDecay() {
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
-}

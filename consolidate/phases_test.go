@@ -515,3 +515,46 @@ func TestClusterAndAssociationCaps(t *testing.T) {
 		t.Errorf("Associations.Capped=0, want pairs left out by the cap")
 	}
 }
+
+func TestHorizonNamesAsParsed(t *testing.T) {
+	// Transports may pass a horizon as typed; the consolidator reads it as
+	// ParseHorizon does, not as a different, unknown horizon.
+	e := newEnv(t, "")
+	newCorpus(t, e, 5)
+	ctx := context.Background()
+	r, err := e.c.Consolidate(ctx, " Weekly", consolidate.Options{})
+	if err != nil || r.Horizon != consolidate.Weekly || !slices.ContainsFunc(r.Phases, func(p consolidate.PhaseTime) bool { return p.Name == consolidate.PhaseAssociations }) {
+		t.Fatalf("Consolidate(\" Weekly\")=%s with phases %v, %v; want a weekly pass", r.Horizon, r.Phases, err)
+	}
+	rec, err := e.c.Recommend(ctx, "WEEKLY")
+	if err != nil || rec.Horizon != consolidate.Weekly || rec.LastRun == nil || rec.LastRun.ID != r.RunID {
+		t.Errorf("Recommend(\"WEEKLY\")=%s, last run %+v, %v; want the weekly pass just run", rec.Horizon, rec.LastRun, err)
+	}
+	sch, err := e.c.Pause(ctx, "Daily")
+	if err != nil || sch[0].Horizon != consolidate.Daily || sch[0].Paused == nil {
+		t.Errorf("Pause(\"Daily\")=%+v, %v; want daily paused", sch, err)
+	}
+}
+
+func TestPauseAll(t *testing.T) {
+	e := newEnv(t, "")
+	ctx := context.Background()
+	paused := func(sch []consolidate.ScheduleStatus) (n int) {
+		for _, s := range sch {
+			if s.Paused != nil {
+				n++
+			}
+		}
+		return n
+	}
+	if sch, err := e.c.Pause(ctx, ""); err != nil || len(sch) != len(consolidate.Horizons()) || paused(sch) != len(sch) {
+		t.Errorf("Pause(\"\")=%+v, %v; want every horizon paused", sch, err)
+	}
+	st, err := e.c.Status(ctx)
+	if err != nil || paused(st.Schedules) != len(consolidate.Horizons()) {
+		t.Errorf("Status() after Pause(\"\")=%+v, %v; want every horizon paused", st.Schedules, err)
+	}
+	if sch, err := e.c.Resume(ctx, ""); err != nil || paused(sch) != 0 {
+		t.Errorf("Resume(\"\")=%+v, %v; want nothing paused", sch, err)
+	}
+}

@@ -4,6 +4,7 @@ package consolidate
 // and pausing the caller's scheduled passes.
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -67,40 +68,23 @@ func (c *Consolidator) Status(ctx context.Context) (Status, error) {
 	} else if ok && l.ExpiresAt.After(now) && l.Holder != c.holder {
 		st.Running, st.Lease = true, &Lease{Name: l.Name, AcquiredAt: l.AcquiredAt, ExpiresAt: l.ExpiresAt, Holder: "another process"}
 	}
-	for _, h := range Horizons() {
-		ss := ScheduleStatus{Horizon: h}
-		if p, ok, err := c.State.Value(ctx, pauseKey(owner, h)); err != nil {
-			return st, err
-		} else if ok && p != "" {
-			if t, err := time.Parse(time.RFC3339Nano, p); err == nil {
-				ss.Paused = &t
-			}
-		}
-		if p, ok, _ := c.State.Value(ctx, pauseKey(owner, "")); ok && p != "" && ss.Paused == nil {
-			if t, err := time.Parse(time.RFC3339Nano, p); err == nil {
-				ss.Paused = &t
-			}
-		}
-		if sch := c.Schedules[h]; sch != nil {
-			ss.Spec = sch.Spec
-			if ss.Paused == nil {
-				next := sch.Next(now)
-				ss.NextRun = &next
-			}
-			if v, ok, err := c.State.Value(ctx, lastKey(h)); err == nil && ok {
-				if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-					ss.LastSlot = &t
-				}
-			}
-		}
-		st.Schedules = append(st.Schedules, ss)
-		for _, f := range []struct {
-			h   Horizon
-			dst **time.Time
-		}{{Daily, &st.NextDaily}, {Weekly, &st.NextWeekly}, {Monthly, &st.NextMonthly}, {Quarterly, &st.NextQuarterly}, {Yearly, &st.NextYearly}} {
-			if f.h == h {
-				*f.dst = ss.NextRun
-			}
+	schedules, err := c.schedules(ctx, owner, now)
+	if err != nil {
+		return st, err
+	}
+	st.Schedules = schedules
+	for _, ss := range schedules {
+		switch ss.Horizon {
+		case Daily:
+			st.NextDaily = ss.NextRun
+		case Weekly:
+			st.NextWeekly = ss.NextRun
+		case Monthly:
+			st.NextMonthly = ss.NextRun
+		case Quarterly:
+			st.NextQuarterly = ss.NextRun
+		case Yearly:
+			st.NextYearly = ss.NextRun
 		}
 	}
 	runs, err := c.State.Runs(ctx, owner, 0)
@@ -123,6 +107,51 @@ func (c *Consolidator) Status(ctx context.Context) (Status, error) {
 		}
 	}
 	return st, nil
+}
+
+// schedules returns owner's schedule of every horizon as it stands at
+// now: paused (for the horizon or for all), next slot, last slot run.
+func (c *Consolidator) schedules(ctx context.Context, owner string, now time.Time) ([]ScheduleStatus, error) {
+	all, err := c.pausedAt(ctx, owner, "")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ScheduleStatus, 0, len(Horizons()))
+	for _, h := range Horizons() {
+		paused, err := c.pausedAt(ctx, owner, h)
+		if err != nil {
+			return nil, err
+		}
+		ss := ScheduleStatus{Horizon: h, Paused: cmp.Or(paused, all)}
+		if sch := c.Schedules[h]; sch != nil {
+			ss.Spec = sch.Spec
+			if ss.Paused == nil {
+				next := sch.Next(now)
+				ss.NextRun = &next
+			}
+			if v, ok, err := c.State.Value(ctx, lastKey(h)); err == nil && ok {
+				if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+					ss.LastSlot = &t
+				}
+			}
+		}
+		out = append(out, ss)
+	}
+	return out, nil
+}
+
+// pausedAt returns when owner paused h ("" for every horizon), nil if
+// not paused.
+func (c *Consolidator) pausedAt(ctx context.Context, owner string, h Horizon) (*time.Time, error) {
+	v, ok, err := c.State.Value(ctx, pauseKey(owner, h))
+	if err != nil || !ok || v == "" {
+		return nil, err
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return nil, nil
+	}
+	return &t, nil
 }
 
 // History returns the caller's recorded passes, newest first, at most
@@ -163,7 +192,8 @@ func (c *Consolidator) Resume(ctx context.Context, h Horizon) ([]ScheduleStatus,
 
 func (c *Consolidator) setPause(ctx context.Context, h Horizon, v string) ([]ScheduleStatus, error) {
 	if h != "" {
-		if _, err := ParseHorizon(string(h)); err != nil {
+		var err error
+		if h, err = ParseHorizon(string(h)); err != nil {
 			return nil, err
 		}
 	}
@@ -182,8 +212,7 @@ func (c *Consolidator) setPause(ctx context.Context, h Horizon, v string) ([]Sch
 			return nil, err
 		}
 	}
-	st, err := c.Status(ctx)
-	return st.Schedules, err
+	return c.schedules(ctx, owner, c.Now())
 }
 
 // Recommendation values (upstream's).
@@ -211,9 +240,11 @@ type Recommendation struct {
 // older than its period.
 func (c *Consolidator) Recommend(ctx context.Context, h Horizon) (Recommendation, error) {
 	r := Recommendation{Horizon: h, Recommendation: NotNeeded, Reasons: []string{}}
-	if _, err := ParseHorizon(string(h)); err != nil {
+	h, err := ParseHorizon(string(h))
+	if err != nil {
 		return r, err
 	}
+	r.Horizon = h
 	if c.State == nil {
 		return r, memory.Errorf(memory.EUnavailable, "the storage backend keeps no consolidation state")
 	}

@@ -162,10 +162,7 @@ func sqliteSpool(cfg *Config) string { return filepath.Join(filepath.Dir(cfg.DBP
 // uploads directory it spools to: its host and path.
 func uploadNode(spool string) string {
 	host, _ := os.Hostname()
-	if abs, err := filepath.Abs(spool); err == nil {
-		spool = abs
-	}
-	return host + ":" + spool
+	return host + ":" + absPath(spool)
 }
 
 // newService builds the service over st with cfg's search and storage

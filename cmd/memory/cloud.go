@@ -169,11 +169,7 @@ type cloudApp struct {
 // server is configured. Errors name the variable to fix.
 func openCloud(ctx context.Context, cfg *Config, log *slog.Logger, emb memory.Embedder, r role) (*cloudApp, error) {
 	cc := cfg.Cloud
-	local := sqlite.New(cfg.DBPath)
-	local.Logger = log
-	if cfg.Tokenizer != "" {
-		local.Tokenizer = cfg.Tokenizer
-	}
+	local := newSQLite(cfg, log)
 	local.Outbox = cfg.Backend == "hybrid"
 	if err := local.Open(ctx); err != nil {
 		return nil, err
@@ -245,8 +241,8 @@ func (c *cloudApp) hybrid(ctx context.Context, cfg *Config, log *slog.Logger, r 
 // share as their remote. Like Cloudflare, a server that does not answer
 // yet is no error: the store works locally and syncs once it does.
 func openPostgresRemote(ctx context.Context, cfg *Config, log *slog.Logger) (*postgres.Store, error) {
-	pg := postgres.New(cfg.PostgresURL)
-	pg.Schema, pg.EfSearch, pg.Logger, pg.Lazy = cfg.PostgresSchema, cfg.PostgresEfSearch, log, true
+	pg := newPostgres(cfg, log)
+	pg.Lazy = true
 	if err := pg.Open(ctx); err != nil {
 		return nil, fmt.Errorf("storage backend hybrid (MCP_HYBRID_REMOTE=postgres, MCP_MEMORY_POSTGRES_URL): %w", err)
 	}
@@ -280,9 +276,7 @@ func openCloudApp(ctx context.Context, cfg *Config, log *slog.Logger, emb memory
 	if err != nil {
 		return nil, err
 	}
-	svc := memory.NewService(c.mem, c.emb)
-	svc.Backend, svc.Version, svc.Logger = cfg.Backend, version, log
-	applyServiceConfig(svc, cfg)
+	svc := newService(cfg, c.mem, c.emb, log)
 	svc.MaxContentLength = c.maxContent
 	if c.sync != nil {
 		c.sync.OnEvent = svc.Announce

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,18 +19,7 @@ import (
 func TestCLIConsolidate(t *testing.T) {
 	c := newCLI(t)
 	db := filepath.Join(c.base, "memory.db")
-	cfg, err := loadConfig(c.env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.DBPath = db
-	if err := cfg.resolve(); err != nil {
-		t.Fatal(err)
-	}
-	a, err := openApp(context.Background(), cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := openTestApp(t, map[string]string{"MCP_MEMORY_BASE_DIR": c.base}) // its database is db
 	storeErrands(t, a)
 	a.Close()
 

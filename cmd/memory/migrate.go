@@ -79,7 +79,7 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		return fmt.Errorf("%w (%d memories were stored before; run the migration again to finish: it skips them)", userError(err), res.Imported)
 	}
 	fmt.Fprintf(stdout, "migrated %d memories for %s into %s (%d already there, skipped; %d embedded with %s) in %s\n",
-		res.Imported, owner, cfg.DBPath, res.Duplicates, res.Embedded, modelName(a.svc), time.Since(start).Round(time.Millisecond))
+		res.Imported, owner, a.where(), res.Duplicates, res.Embedded, modelName(a.svc), time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

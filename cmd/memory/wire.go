@@ -78,9 +78,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.svc = memory.NewService(a.store, emb)
-	a.svc.Backend, a.svc.Version, a.svc.Logger = cfg.Backend, version, log
-	applyServiceConfig(a.svc, cfg)
+	a.svc = newService(cfg, a.store, emb, log)
 	if st, ok := a.store.(curator); ok {
 		a.curate(st)
 	}
@@ -112,11 +110,7 @@ func (a *app) curate(st curator) {
 
 // openSQLite opens the SQLite file, the default backend.
 func (a *app) openSQLite(ctx context.Context) error {
-	st := sqlite.New(a.cfg.DBPath)
-	st.Logger = a.log
-	if a.cfg.Tokenizer != "" {
-		st.Tokenizer = a.cfg.Tokenizer
-	}
+	st := newSQLite(a.cfg, a.log)
 	if err := st.Open(ctx); err != nil {
 		return err
 	}
@@ -131,8 +125,7 @@ func (a *app) openPostgres(ctx context.Context) error {
 		a.log.Warn("MCP_MEMORY_FTS_TOKENIZER applies to SQLite only; PostgreSQL stems words as SQLite's default tokenizer does")
 	}
 	a.spool = filepath.Join(a.cfg.BaseDir, "uploads")
-	st := postgres.New(a.cfg.PostgresURL)
-	st.Schema, st.EfSearch, st.Logger = a.cfg.PostgresSchema, a.cfg.PostgresEfSearch, a.log
+	st := newPostgres(a.cfg, a.log)
 	st.UploadNode = uploadNode(a.spool)
 	if err := st.Open(ctx); err != nil {
 		return fmt.Errorf("storage backend postgres (MCP_MEMORY_POSTGRES_URL): %w", err)
@@ -144,6 +137,23 @@ func (a *app) openPostgres(ctx context.Context) error {
 	return nil
 }
 
+// newSQLite is the SQLite store of cfg's database file, not yet open.
+func newSQLite(cfg *Config, log *slog.Logger) *sqlite.Store {
+	st := sqlite.New(cfg.DBPath)
+	st.Logger = log
+	if cfg.Tokenizer != "" {
+		st.Tokenizer = cfg.Tokenizer
+	}
+	return st
+}
+
+// newPostgres is the store of cfg's PostgreSQL database, not yet open.
+func newPostgres(cfg *Config, log *slog.Logger) *postgres.Store {
+	st := postgres.New(cfg.PostgresURL)
+	st.Schema, st.EfSearch, st.Logger = cfg.PostgresSchema, cfg.PostgresEfSearch, log
+	return st
+}
+
 // sqliteSpool is the uploads directory of a backend with a SQLite file:
 // next to it.
 func sqliteSpool(cfg *Config) string { return filepath.Join(filepath.Dir(cfg.DBPath), "uploads") }
@@ -152,14 +162,14 @@ func sqliteSpool(cfg *Config) string { return filepath.Join(filepath.Dir(cfg.DBP
 // uploads directory it spools to: its host and path.
 func uploadNode(spool string) string {
 	host, _ := os.Hostname()
-	if abs, err := filepath.Abs(spool); err == nil {
-		spool = abs
-	}
-	return host + ":" + spool
+	return host + ":" + absPath(spool)
 }
 
-// applyServiceConfig copies the search and storage settings onto svc.
-func applyServiceConfig(svc *memory.Service, cfg *Config) {
+// newService builds the service over st with cfg's search and storage
+// settings.
+func newService(cfg *Config, st memory.Store, emb memory.Embedder, log *slog.Logger) *memory.Service {
+	svc := memory.NewService(st, emb)
+	svc.Backend, svc.Version, svc.Logger = cfg.Backend, version, log
 	svc.Fusion = cfg.FusionMethod
 	svc.SemanticWeight = cfg.SemanticWeight
 	svc.RRFK = cfg.RRFK
@@ -173,6 +183,7 @@ func applyServiceConfig(svc *memory.Service, cfg *Config) {
 	svc.SessionChunkSize = cfg.SessionChunkSize
 	svc.TimeParser = timeexpr.Bounds
 	svc.TimeExtractor = timeexpr.ExtractBounds
+	return svc
 }
 
 // newEmbedder picks the embedding model: an external OpenAI-compatible

@@ -151,21 +151,12 @@ func readWords(path string) ([]string, error) {
 	return vocab, nil
 }
 
-// benchText returns lo to lo+spread words drawn by Zipf frequency.
-func benchText(r *rand.Rand, z *rand.Zipf, vocab []string, lo, spread int) string {
-	w := make([]string, lo+r.IntN(spread+1))
-	for i := range w {
-		w[i] = vocab[z.Uint64()]
-	}
-	return strings.Join(w, " ")
-}
-
 // benchLoad generates, embeds and copies n memories in batches, then
 // builds the HNSW index, reporting the time of each step.
 func benchLoad(ctx context.Context, st *postgres.Store, emb memory.Embedder, vocab []string, n, batch int, seed uint64,
 	stdout, stderr io.Writer) error {
 	r := rand.New(rand.NewPCG(seed, 0))
-	z := rand.NewZipf(r, 1.07, 2, uint64(len(vocab)-1))
+	word := zipfWords(vocab, r)
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	model := emb.Model().Name
 	var gen, copying time.Duration
@@ -175,7 +166,7 @@ func benchLoad(ctx context.Context, st *postgres.Store, emb memory.Embedder, voc
 		k := min(batch, n-done)
 		texts := make([]string, k)
 		for i := range texts {
-			texts[i] = fmt.Sprintf("%s (%d)", benchText(r, z, vocab, benchMinWords, benchSpreadWords), done+i)
+			texts[i] = fmt.Sprintf("%s (%d)", benchText(r, word, benchMinWords, benchSpreadWords), done+i)
 		}
 		vecs, err := emb.Embed(ctx, texts)
 		if err != nil {
@@ -219,10 +210,10 @@ type benchQuery struct {
 // text (with another seed), each with a vector.
 func benchQueries(ctx context.Context, emb memory.Embedder, vocab []string, n int, seed uint64) ([]benchQuery, error) {
 	r := rand.New(rand.NewPCG(seed, 1))
-	z := rand.NewZipf(r, 1.07, 2, uint64(len(vocab)-1))
+	word := zipfWords(vocab, r)
 	var qs []benchQuery
 	for len(qs) < n {
-		text := benchText(r, z, vocab, 2, 4)
+		text := benchText(r, word, 2, 4)
 		vecs, err := emb.Embed(ctx, []string{text})
 		if err != nil {
 			return nil, err

@@ -48,11 +48,7 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer, g
 	}
 	queries := make([]string, n)
 	for i := range queries {
-		ws := make([]string, 3+r.IntN(3))
-		for j := range ws {
-			ws[j] = word()
-		}
-		queries[i] = strings.Join(ws, " ")
+		queries[i] = benchText(r, word, 3, 2)
 	}
 	st, err := a.svc.Stats(ctx)
 	if err != nil {

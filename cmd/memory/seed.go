@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"time"
 
@@ -48,18 +47,13 @@ func seedMemories(ctx context.Context, a *app, n int, words string, seed uint64,
 	if err != nil {
 		return err
 	}
-	tags := []string{"work", "home", "ops", "ideas", "people", "travel", "health", "books"}
 	a.svc.SemanticDedup = false
 	stored, now := 0, time.Now()
 	bar := newProgress(w, "seeding")
 	for stored < n {
 		batch := make([]memory.StoreRequest, min(500, n-stored))
 		for i := range batch {
-			ws := make([]string, 10+r.IntN(13))
-			for j := range ws {
-				ws[j] = word()
-			}
-			batch[i] = memory.StoreRequest{Content: fmt.Sprintf("%s (%d)", strings.Join(ws, " "), r.Uint64()), Tags: []string{tags[r.IntN(len(tags))]}}
+			batch[i] = memory.StoreRequest{Content: fmt.Sprintf("%s (%d)", benchText(r, word, 10, 12), r.Uint64()), Tags: []string{benchTags[r.IntN(len(benchTags))]}}
 		}
 		var err error
 		if age > 0 {
@@ -110,17 +104,28 @@ func insertAged(ctx context.Context, a *app, batch []memory.StoreRequest, r *ran
 }
 
 // wordDraw returns a function drawing words from the frequency-ordered list
-// in the file words by a Zipf distribution over r, as real text uses them:
-// common words often, rare ones seldom.
+// in the file words by a Zipf distribution over r (see zipfWords).
 func wordDraw(words string, r *rand.Rand) (func() string, error) {
-	b, err := os.ReadFile(words)
+	vocab, err := readWords(words)
 	if err != nil {
 		return nil, err
 	}
-	vocab := strings.Fields(string(b))
-	if len(vocab) < 10 {
-		return nil, fmt.Errorf("%s: want a list of at least 10 words", words)
-	}
+	return zipfWords(vocab, r), nil
+}
+
+// zipfWords returns a function drawing words from vocab, most frequent
+// first, by a Zipf distribution over r, as real text uses them: common
+// words often, rare ones seldom.
+func zipfWords(vocab []string, r *rand.Rand) func() string {
 	z := rand.NewZipf(r, 1.07, 2, uint64(len(vocab)-1))
-	return func() string { return vocab[z.Uint64()] }, nil
+	return func() string { return vocab[z.Uint64()] }
+}
+
+// benchText returns lo to lo+spread words drawn by word.
+func benchText(r *rand.Rand, word func() string, lo, spread int) string {
+	w := make([]string, lo+r.IntN(spread+1))
+	for i := range w {
+		w[i] = word()
+	}
+	return strings.Join(w, " ")
 }

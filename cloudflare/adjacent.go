@@ -21,7 +21,8 @@ func (s *Store) Adjacent(ctx context.Context, mf memory.Filter, hashes []string,
 	if err := s.ready(ctx); err != nil {
 		return nil, err
 	}
-	if _, err := newFilter(mf); err != nil {
+	f, err := newFilter(mf)
+	if err != nil {
 		return nil, err
 	}
 	if err := memory.CheckAdjacent(n, window); err != nil {
@@ -31,8 +32,7 @@ func (s *Store) Adjacent(ctx context.Context, mf memory.Filter, hashes []string,
 	if len(hashes) == 0 {
 		return out, nil
 	}
-	f, err := s.compile(ctx, mf)
-	if err != nil {
+	if f, err = s.prepare(ctx, f); err != nil {
 		return nil, err
 	}
 	var anchors sqlBuilder

@@ -12,7 +12,6 @@ import (
 	"github.com/mcp-memory-go/memory/cloudflare/cfemu"
 	"github.com/mcp-memory-go/memory/hybrid"
 	"github.com/mcp-memory-go/memory/memorytest"
-	"github.com/mcp-memory-go/memory/sqlite"
 )
 
 // The remote does not answer for a long stretch (every attempt fails, the
@@ -303,21 +302,11 @@ func TestStartOffline(t *testing.T) {
 	a := newAccount(t)
 	ctx := t.Context()
 	up := a.emu.Inject(cfemu.Fault{Drop: true})
-	local := sqlite.New(filepath.Join(t.TempDir(), "memory.db"))
-	local.Outbox = true
-	if err := local.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
 	remote := cloudflare.New(a.cfg)
 	if err := remote.Open(ctx); !cloudflare.Unreachable(err) {
 		t.Fatalf("remote Open() offline=%v, want an unreachable error", err)
 	}
-	h := hybrid.New(local, remote)
-	h.PushDelay, h.PollInterval, h.BaseBackoff, h.MaxBackoff = 5*time.Millisecond, 20*time.Millisecond, 5*time.Millisecond, 50*time.Millisecond
-	if err := h.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
+	h := nodeOn(t, filepath.Join(t.TempDir(), "memory.db"), remote)
 	m := memorytest.NewMemory("alice", "written offline")
 	if err := h.Insert(ctx, []*memory.Memory{m}); err != nil {
 		t.Fatalf("Insert() offline=%v", err)

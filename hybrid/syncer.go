@@ -429,11 +429,11 @@ func (s *Store) drift(ctx context.Context, force bool) error {
 			return fmt.Errorf("drift check with %s: %w", s.RemoteName, err)
 		}
 		var behind []memory.Key
-		for _, m := range ms {
-			rv, ok := remote[memory.KeyOf(m)]
+		for i, m := range ms {
+			rv, ok := remote[keys[i]]
 			switch c := memory.VersionOf(m).Compare(rv); {
 			case !ok || c > 0:
-				behind = append(behind, memory.KeyOf(m))
+				behind = append(behind, keys[i])
 			case c < 0:
 				repull = true
 			}

@@ -99,13 +99,11 @@ func (r *Responder) serve(c packetConn, log *slog.Logger) {
 	buf := make([]byte, 9000)
 	for {
 		n, ifIndex, src, err := c.readFrom(buf)
+		if errors.Is(err, net.ErrClosed) {
+			return
+		}
 		if err != nil {
-			if !errors.Is(err, net.ErrClosed) {
-				log.Debug("mDNS read", "err", err)
-			}
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
+			log.Debug("mDNS read", "err", err)
 			continue
 		}
 		out, dst := r.handle(buf[:n], ifIndex, src)

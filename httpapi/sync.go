@@ -160,11 +160,11 @@ func syncStatusResponse(st hybrid.Status, now time.Time) *SyncStatusResponse {
 		ConsecutiveFailures: st.ConsecutiveFailures, SyncIntervalSeconds: st.SyncInterval.Seconds(),
 		Status: st.State(), Remote: st.Remote, ThisProcess: st.ThisProcess, LastError: st.LastError,
 		HeldError: st.HeldError, MemoriesPulled: st.Pulled, DriftQueued: st.DriftQueued, DriftRepulls: st.DriftRepulls,
-		LastSuccess: isoOrEmpty(st.LastSuccess), LastAttempt: isoOrEmpty(st.LastAttempt), NextAttempt: isoOrEmpty(st.NextAttempt),
-		OldestPending: isoOrEmpty(st.OldestPending), LastPull: isoOrEmpty(st.LastPull), LastDriftCheck: isoOrEmpty(st.LastDriftCheck),
+		LastSuccess: iso(st.LastSuccess), LastAttempt: iso(st.LastAttempt), NextAttempt: iso(st.NextAttempt),
+		OldestPending: iso(st.OldestPending), LastPull: iso(st.LastPull), LastDriftCheck: iso(st.LastDriftCheck),
 	}
 	if !st.LastSuccess.IsZero() {
-		t := float64(st.LastSuccess.UnixMilli()) / 1000
+		t := epoch(st.LastSuccess)
 		since := round(now.Sub(st.LastSuccess).Seconds(), 1)
 		out.LastSyncTime, out.TimeSinceLastSync = &t, &since
 	}
@@ -173,13 +173,6 @@ func syncStatusResponse(st hybrid.Status, now time.Time) *SyncStatusResponse {
 		out.NextSyncETA = &eta
 	}
 	return out
-}
-
-func isoOrEmpty(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return iso(t)
 }
 
 func (a *API) syncForce(r *http.Request) (*SyncForceResponse, error) {

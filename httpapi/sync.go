@@ -112,6 +112,12 @@ func (a *API) syncStatus(r *http.Request) (*SyncStatusResponse, error) {
 	if a.Sync == nil {
 		return &SyncStatusResponse{Status: "not_hybrid", Scope: "own"}, nil
 	}
+	return a.syncStatusOf(r)
+}
+
+// syncStatusOf answers with the sync status as the caller may see it (see
+// visibleSyncStatus); a.Sync is set.
+func (a *API) syncStatusOf(r *http.Request) (*SyncStatusResponse, error) {
 	st, all, err := a.visibleSyncStatus(r)
 	if err != nil {
 		return nil, err

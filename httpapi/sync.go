@@ -201,23 +201,25 @@ func (a *API) syncForce(r *http.Request) (*SyncForceResponse, error) {
 }
 
 func (a *API) syncPause(r *http.Request) (*SyncToggleResponse, error) {
-	if a.Sync == nil {
-		return nil, notHybrid()
-	}
-	if err := a.Sync.Pause(r.Context()); err != nil {
-		return nil, err
-	}
-	return &SyncToggleResponse{Success: true, Message: "Sync paused", IsPaused: true, Timestamp: iso(a.now())}, nil
+	return a.setSyncPaused(r, true)
 }
 
 func (a *API) syncResume(r *http.Request) (*SyncToggleResponse, error) {
+	return a.setSyncPaused(r, false)
+}
+
+func (a *API) setSyncPaused(r *http.Request, pause bool) (*SyncToggleResponse, error) {
 	if a.Sync == nil {
 		return nil, notHybrid()
 	}
-	if err := a.Sync.Resume(r.Context()); err != nil {
+	op, msg := a.Sync.Resume, "Sync resumed"
+	if pause {
+		op, msg = a.Sync.Pause, "Sync paused"
+	}
+	if err := op(r.Context()); err != nil {
 		return nil, err
 	}
-	return &SyncToggleResponse{Success: true, Message: "Sync resumed", IsPaused: false, Timestamp: iso(a.now())}, nil
+	return &SyncToggleResponse{Success: true, Message: msg, IsPaused: pause, Timestamp: iso(a.now())}, nil
 }
 
 func (a *API) syncProgress(r *http.Request) (*SyncProgressResponse, error) {

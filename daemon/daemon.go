@@ -73,10 +73,10 @@ type Config struct {
 	// MDNS, if set, is advertised on the local network while the daemon
 	// serves (its Port is the listener's); nil advertises nothing.
 	MDNS *mdns.Service
-	// MCP holds the options of the MCP server at /mcp.
 	// Sync controls hybrid sync for the /api/sync routes; nil when the
 	// backend does not sync.
-	Sync    httpapi.Syncer
+	Sync httpapi.Syncer
+	// MCP holds the options of the MCP server at /mcp.
 	MCP     mcpserver.Options
 	Version string
 	Backend string

@@ -189,9 +189,8 @@ func (a *API) exportMemories(w http.ResponseWriter, r *http.Request) error {
 	p := paramsOf(r)
 	req := memory.ExportRequest{
 		Tags: memory.SplitTagList(p.str("tags")), TagMatch: memory.TagMatch(p.str("tag_match")),
-		Types: splitList(p.str("memory_type")), TimeExpr: p.str("time_expr"),
+		Types: splitList(p.str("memory_type")), TimeExpr: p.str("time_expr"), Embeddings: p.bool("embeddings"),
 	}
-	req.Embeddings, _ = p["embeddings"].(bool)
 	var err error
 	if req.After, err = memory.ParseDate("after", p.str("after")); err != nil {
 		return err

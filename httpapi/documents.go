@@ -298,7 +298,7 @@ func (a *API) removeUpload(r *http.Request) (*RemoveUploadResponse, error) {
 		return nil, err
 	}
 	p := paramsOf(r)
-	withMemories, _ := p["remove_from_memory"].(bool)
+	withMemories := p.bool("remove_from_memory")
 	u, n, err := m.Remove(r.Context(), p.str("upload_id"), withMemories)
 	if err != nil {
 		return nil, err

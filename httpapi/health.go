@@ -123,12 +123,7 @@ func (a *API) healthDetailed(w http.ResponseWriter, r *http.Request) error {
 	out.Statistics.MemoriesThisWeek = len(items) - countBefore(items, a.now().AddDate(0, 0, -7))
 	out.Statistics.DatabaseSizeMB = mb(st.Storage.SizeBytes)
 	if a.Sync != nil {
-		if sst, all, err := a.visibleSyncStatus(r); err == nil {
-			out.Storage.SyncStatus = syncStatusResponse(sst, a.now())
-			if all {
-				out.Storage.SyncStatus.Scope = "all"
-			}
-		} else {
+		if out.Storage.SyncStatus, err = a.syncStatusOf(r); err != nil {
 			a.logger().Warn("read sync status", "err", err)
 		}
 	}

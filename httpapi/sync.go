@@ -112,6 +112,12 @@ func (a *API) syncStatus(r *http.Request) (*SyncStatusResponse, error) {
 	if a.Sync == nil {
 		return &SyncStatusResponse{Status: "not_hybrid", Scope: "own"}, nil
 	}
+	return a.syncStatusOf(r)
+}
+
+// syncStatusOf answers with the sync status as the caller may see it (see
+// visibleSyncStatus); a.Sync is set.
+func (a *API) syncStatusOf(r *http.Request) (*SyncStatusResponse, error) {
 	st, all, err := a.visibleSyncStatus(r)
 	if err != nil {
 		return nil, err
@@ -160,11 +166,11 @@ func syncStatusResponse(st hybrid.Status, now time.Time) *SyncStatusResponse {
 		ConsecutiveFailures: st.ConsecutiveFailures, SyncIntervalSeconds: st.SyncInterval.Seconds(),
 		Status: st.State(), Remote: st.Remote, ThisProcess: st.ThisProcess, LastError: st.LastError,
 		HeldError: st.HeldError, MemoriesPulled: st.Pulled, DriftQueued: st.DriftQueued, DriftRepulls: st.DriftRepulls,
-		LastSuccess: isoOrEmpty(st.LastSuccess), LastAttempt: isoOrEmpty(st.LastAttempt), NextAttempt: isoOrEmpty(st.NextAttempt),
-		OldestPending: isoOrEmpty(st.OldestPending), LastPull: isoOrEmpty(st.LastPull), LastDriftCheck: isoOrEmpty(st.LastDriftCheck),
+		LastSuccess: iso(st.LastSuccess), LastAttempt: iso(st.LastAttempt), NextAttempt: iso(st.NextAttempt),
+		OldestPending: iso(st.OldestPending), LastPull: iso(st.LastPull), LastDriftCheck: iso(st.LastDriftCheck),
 	}
 	if !st.LastSuccess.IsZero() {
-		t := float64(st.LastSuccess.UnixMilli()) / 1000
+		t := epoch(st.LastSuccess)
 		since := round(now.Sub(st.LastSuccess).Seconds(), 1)
 		out.LastSyncTime, out.TimeSinceLastSync = &t, &since
 	}
@@ -173,13 +179,6 @@ func syncStatusResponse(st hybrid.Status, now time.Time) *SyncStatusResponse {
 		out.NextSyncETA = &eta
 	}
 	return out
-}
-
-func isoOrEmpty(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return iso(t)
 }
 
 func (a *API) syncForce(r *http.Request) (*SyncForceResponse, error) {
@@ -202,23 +201,25 @@ func (a *API) syncForce(r *http.Request) (*SyncForceResponse, error) {
 }
 
 func (a *API) syncPause(r *http.Request) (*SyncToggleResponse, error) {
-	if a.Sync == nil {
-		return nil, notHybrid()
-	}
-	if err := a.Sync.Pause(r.Context()); err != nil {
-		return nil, err
-	}
-	return &SyncToggleResponse{Success: true, Message: "Sync paused", IsPaused: true, Timestamp: iso(a.now())}, nil
+	return a.setSyncPaused(r, true)
 }
 
 func (a *API) syncResume(r *http.Request) (*SyncToggleResponse, error) {
+	return a.setSyncPaused(r, false)
+}
+
+func (a *API) setSyncPaused(r *http.Request, pause bool) (*SyncToggleResponse, error) {
 	if a.Sync == nil {
 		return nil, notHybrid()
 	}
-	if err := a.Sync.Resume(r.Context()); err != nil {
+	op, msg := a.Sync.Resume, "Sync resumed"
+	if pause {
+		op, msg = a.Sync.Pause, "Sync paused"
+	}
+	if err := op(r.Context()); err != nil {
 		return nil, err
 	}
-	return &SyncToggleResponse{Success: true, Message: "Sync resumed", IsPaused: false, Timestamp: iso(a.now())}, nil
+	return &SyncToggleResponse{Success: true, Message: msg, IsPaused: pause, Timestamp: iso(a.now())}, nil
 }
 
 func (a *API) syncProgress(r *http.Request) (*SyncProgressResponse, error) {

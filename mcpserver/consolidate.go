@@ -144,6 +144,13 @@ func (h *handlers) registerConsolidate(s *mcp.Server) {
 		destructive, func() *jsonschema.Schema {
 			return withEnum(inputSchema[ConsolidateArgs](), "action", consolidateActions...)
 		}, h.consolidate)
+}
+
+// registerConsolidateLegacy registers the v8 names of memory_consolidate.
+func (h *handlers) registerConsolidateLegacy(s *mcp.Server) {
+	if h.opts.Consolidator == nil {
+		return
+	}
 	for name, action := range map[string]string{
 		"consolidate_memories": "run", "trigger_consolidation": "run", "consolidation_status": "status",
 		"consolidation_recommendations": "recommend", "scheduler_status": "scheduler", "pause_consolidation": "pause", "resume_consolidation": "resume",

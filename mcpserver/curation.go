@@ -272,7 +272,10 @@ func (h *handlers) registerCuration(s *mcp.Server) {
 	addTool(s, "mistake_note_search", "Search Mistake Notes",
 		"Before acting, find mistake notes relevant to the situation (query), with how often each mistake was made.",
 		readOnly, h.mistakeSearch)
+}
 
+// registerCurationLegacy registers the v8 names of the curation tools.
+func (h *handlers) registerCurationLegacy(s *mcp.Server) {
 	addLegacy(s, "retrieve_with_quality_boost", "Search ranking well-rated memories higher; same as memory_search with quality_boost.", readOnly,
 		func(ctx context.Context, _ *mcp.CallToolRequest, in QualityBoostArgs) (*mcp.CallToolResult, memory.SearchResult, error) {
 			w := 0.3

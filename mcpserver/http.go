@@ -102,28 +102,34 @@ func PeekRequest(r *http.Request) (*http.Request, Peek, error) {
 	if err != nil {
 		return r, p, err
 	}
-	var msgs []json.RawMessage
 	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '[' {
+		var msgs []json.RawMessage
 		json.Unmarshal(t, &msgs)
+		for _, raw := range msgs {
+			m := object(raw)
+			method, _ := str(m["method"])
+			p.call(method, object(m["params"]))
+		}
 	} else if m := object(t); m != nil {
-		msgs, p.Single = []json.RawMessage{t}, true
+		p.Single = true
 		p.Method, _ = str(m["method"])
 		_, p.HasID = m["id"]
 		params := object(m["params"])
 		p.MetaVersion, _ = str(object(params["_meta"])[mcp.MetaKeyProtocolVersion])
-	}
-	for _, raw := range msgs {
-		m := object(raw)
-		method, _ := str(m["method"])
-		name, _ := str(object(m["params"])["name"])
-		switch method {
-		case "tools/call":
-			p.Tools = append(p.Tools, name)
-		case "prompts/get":
-			p.Prompts = append(p.Prompts, name)
-		}
+		p.call(p.Method, params)
 	}
 	return r.WithContext(context.WithValue(r.Context(), peekKey{}, p)), p, nil
+}
+
+// call records the tool or prompt a message of method with params names.
+func (p *Peek) call(method string, params map[string]json.RawMessage) {
+	name, _ := str(params["name"])
+	switch method {
+	case "tools/call":
+		p.Tools = append(p.Tools, name)
+	case "prompts/get":
+		p.Prompts = append(p.Prompts, name)
+	}
 }
 
 // object decodes a JSON object with its keys as written; nil if b is not

@@ -51,6 +51,13 @@ func (h *handlers) registerIngest(s *mcp.Server) {
 		"Read a document (file_path) or the supported files of a directory (directory_path) on the server — PDF, text, Markdown, JSON, CSV, HTML, DOCX — and store their text as memories in chunks of about 1000 characters tagged source_file:<name>, file_type:<ext> and upload_id:<id>. Paths must be under the directories the server allows ("+ingest.RootsVar+"). Each file is stored whole or not at all; a failed file does not stop the others.",
 		additive, h.ingest)
 	setToolScope("memory_ingest", ingestScope)
+}
+
+// registerIngestLegacy registers the v8 names of memory_ingest.
+func (h *handlers) registerIngestLegacy(s *mcp.Server) {
+	if h.opts.Ingest == nil {
+		return
+	}
 	addLegacy(s, "ingest_document", "Ingest one file; same as memory_ingest with file_path.", additive,
 		func(ctx context.Context, req *mcp.CallToolRequest, in IngestArgs) (*mcp.CallToolResult, IngestOutput, error) {
 			if in.FilePath == "" {

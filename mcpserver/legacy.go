@@ -163,6 +163,9 @@ func (h *handlers) registerLegacy(s *mcp.Server) {
 	addLegacy(s, "get_cache_stats", "Same as memory_stats.", readOnly, h.stats)
 	addLegacy(s, "cleanup_duplicates", "Same as memory_cleanup.", idempotent, h.cleanup)
 	addLegacy(s, "update_memory_metadata", "Same as memory_update.", destructive, h.update)
+	h.registerCurationLegacy(s)
+	h.registerConsolidateLegacy(s)
+	h.registerIngestLegacy(s)
 }
 
 // timeframe turns inclusive start and end dates into [after, before).

@@ -49,6 +49,21 @@ function forget() {
   session.expiresAt = '';
 }
 
+// failure is the ApiError of a refused request; a 401 while logged in
+// ends the session and tells the onUnauthorized handlers, unless quiet401.
+function failure(status, data, quiet401 = false) {
+  const err = new ApiError(status, data);
+  if (status === 401 && !quiet401 && session.principal) {
+    forget();
+    unauthorizedHandlers.forEach((fn) => fn(err));
+  }
+  return err;
+}
+
+function unreachable() {
+  return new ApiError(0, { error: 'network', error_description: 'The server cannot be reached.' });
+}
+
 async function send(method, path, body, { quiet401 = false } = {}) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
@@ -61,7 +76,7 @@ async function send(method, path, body, { quiet401 = false } = {}) {
   try {
     res = await fetch(path, init);
   } catch {
-    throw new ApiError(0, { error: 'network', error_description: 'The server cannot be reached.' });
+    throw unreachable();
   }
   let data = null;
   const text = await res.text();
@@ -72,14 +87,7 @@ async function send(method, path, body, { quiet401 = false } = {}) {
       data = null;
     }
   }
-  if (!res.ok) {
-    const err = new ApiError(res.status, data);
-    if (res.status === 401 && !quiet401 && session.principal) {
-      forget();
-      unauthorizedHandlers.forEach((fn) => fn(err));
-    }
-    throw err;
-  }
+  if (!res.ok) throw failure(res.status, data, quiet401);
   return data;
 }
 
@@ -104,7 +112,7 @@ export async function download(path, fallbackName) {
   try {
     res = await fetch(path, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/x-ndjson, application/json' } });
   } catch {
-    throw new ApiError(0, { error: 'network', error_description: 'The server cannot be reached.' });
+    throw unreachable();
   }
   if (!res.ok) {
     let data = null;
@@ -113,12 +121,7 @@ export async function download(path, fallbackName) {
     } catch {
       data = null;
     }
-    const err = new ApiError(res.status, data);
-    if (res.status === 401 && session.principal) {
-      forget();
-      unauthorizedHandlers.forEach((fn) => fn(err));
-    }
-    throw err;
+    throw failure(res.status, data);
   }
   const blob = await res.blob();
   const cd = res.headers.get('Content-Disposition') || '';
@@ -146,16 +149,9 @@ export function upload(path, form, onProgress) {
         data = null;
       }
       if (xhr.status >= 200 && xhr.status < 300) resolve(data);
-      else {
-        const err = new ApiError(xhr.status, data);
-        if (xhr.status === 401 && session.principal) {
-          forget();
-          unauthorizedHandlers.forEach((fn) => fn(err));
-        }
-        reject(err);
-      }
+      else reject(failure(xhr.status, data));
     });
-    xhr.addEventListener('error', () => reject(new ApiError(0, { error: 'network', error_description: 'The server cannot be reached.' })));
+    xhr.addEventListener('error', () => reject(unreachable()));
     xhr.send(form);
   });
 }

@@ -34,18 +34,6 @@ func (d *Daemon) mcpHandler() http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = d.cfg.Logger
 	}
-	// The tools register in the background (see mcpserver.New), and
-	// ToolScope knows a tool's scope only once it is registered: until
-	// then it answers write, refusing a read key's search. Scope checks of
-	// tool calls wait for the registration, as the SDK's calls do.
-	toolsReady := make(chan struct{})
-	onRegistered := opts.OnToolsRegistered
-	opts.OnToolsRegistered = func() {
-		close(toolsReady)
-		if onRegistered != nil {
-			onRegistered()
-		}
-	}
 	srv := mcpserver.New(d.svc, opts)
 	sdk := mcpserver.HTTPHandler(srv, &mcp.StreamableHTTPOptions{
 		Logger:         d.cfg.Logger,
@@ -72,7 +60,7 @@ func (d *Daemon) mcpHandler() http.Handler {
 			return
 		}
 		if r.Method == http.MethodPost {
-			req, need, err := d.mcpScope(r, toolsReady)
+			req, need, err := d.mcpScope(r)
 			if err == nil {
 				err = auth.Check(p, need)
 			}
@@ -95,9 +83,8 @@ func (d *Daemon) mcpHandler() http.Handler {
 // keeps what was read for the MCP handler, and the scope its messages
 // need: the highest any tool call or prompt of the body needs (see
 // mcpserver.ToolScope and PromptScope), read otherwise. A body that is not
-// JSON-RPC is left for the SDK to refuse. A body calling tools waits for
-// toolsReady, closed once every tool is registered.
-func (d *Daemon) mcpScope(r *http.Request, toolsReady <-chan struct{}) (*http.Request, string, error) {
+// JSON-RPC is left for the SDK to refuse.
+func (d *Daemon) mcpScope(r *http.Request) (*http.Request, string, error) {
 	r, p, err := mcpserver.PeekRequest(r)
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -105,13 +92,6 @@ func (d *Daemon) mcpScope(r *http.Request, toolsReady <-chan struct{}) (*http.Re
 			return r, "", httperror.New(http.StatusRequestEntityTooLarge, memory.ETooLarge, "request body is over the limit of %d bytes", mbe.Limit)
 		}
 		return r, "", httperror.New(http.StatusBadRequest, memory.EInvalid, "reading the request body failed")
-	}
-	if len(p.Tools) > 0 {
-		select {
-		case <-toolsReady:
-		case <-r.Context().Done():
-			return r, "", memory.Errorf(memory.EUnavailable, "the server is still starting; try again")
-		}
 	}
 	need := auth.ScopeRead
 	raise := func(s string) {

@@ -133,7 +133,7 @@ func formatConsolidationStatus(st consolidate.Status) string {
 	return b.String()
 }
 
-func (h *handlers) registerConsolidate(s *mcp.Server) {
+func (h *handlers) registerConsolidate(s *toolSet) {
 	if h.opts.Consolidator == nil {
 		return
 	}
@@ -147,7 +147,7 @@ func (h *handlers) registerConsolidate(s *mcp.Server) {
 }
 
 // registerConsolidateLegacy registers the v8 names of memory_consolidate.
-func (h *handlers) registerConsolidateLegacy(s *mcp.Server) {
+func (h *handlers) registerConsolidateLegacy(s *toolSet) {
 	if h.opts.Consolidator == nil {
 		return
 	}

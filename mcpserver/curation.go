@@ -251,7 +251,7 @@ func (h *handlers) mistakeSearch(ctx context.Context, _ *mcp.CallToolRequest, in
 	return textResult(b.String()), out, nil
 }
 
-func (h *handlers) registerCuration(s *mcp.Server) {
+func (h *handlers) registerCuration(s *toolSet) {
 	addToolSchema(s, "memory_quality", "Memory Quality",
 		"Rate a memory (rating -1, 0 or 1, with feedback), get its quality (what ratings and use say), analyze the distribution (min_quality, max_quality), "+
 			"or maintain: check duplicates, conflicts, stale memories, quality and whether to consolidate (dry_run true by default; false merges duplicates); maintain_status shows the last report.",
@@ -275,7 +275,7 @@ func (h *handlers) registerCuration(s *mcp.Server) {
 }
 
 // registerCurationLegacy registers the v8 names of the curation tools.
-func (h *handlers) registerCurationLegacy(s *mcp.Server) {
+func (h *handlers) registerCurationLegacy(s *toolSet) {
 	addLegacy(s, "retrieve_with_quality_boost", "Search ranking well-rated memories higher; same as memory_search with quality_boost.", readOnly,
 		func(ctx context.Context, _ *mcp.CallToolRequest, in QualityBoostArgs) (*mcp.CallToolResult, memory.SearchResult, error) {
 			w := 0.3

@@ -43,7 +43,7 @@ type IngestOutput struct {
 // HTTP, whatever the roots allow (stdio callers hold every scope).
 const ingestScope = auth.ScopeAdmin
 
-func (h *handlers) registerIngest(s *mcp.Server) {
+func (h *handlers) registerIngest(s *toolSet) {
 	if h.opts.Ingest == nil {
 		return
 	}
@@ -54,7 +54,7 @@ func (h *handlers) registerIngest(s *mcp.Server) {
 }
 
 // registerIngestLegacy registers the v8 names of memory_ingest.
-func (h *handlers) registerIngestLegacy(s *mcp.Server) {
+func (h *handlers) registerIngestLegacy(s *toolSet) {
 	if h.opts.Ingest == nil {
 		return
 	}

@@ -23,7 +23,7 @@ var legacyNames = map[string]bool{
 }
 
 // addLegacy registers a v8 alias.
-func addLegacy[In, Out any](s *mcp.Server, name, desc string, ann mcp.ToolAnnotations, h mcp.ToolHandlerFor[In, Out]) {
+func addLegacy[In, Out any](s *toolSet, name, desc string, ann mcp.ToolAnnotations, h mcp.ToolHandlerFor[In, Out]) {
 	if !legacyNames[name] {
 		panic("mcpserver: " + name + " is missing from legacyNames")
 	}
@@ -85,7 +85,7 @@ type BeforeDateArgs struct {
 	Tag        string `json:"tag,omitempty"`
 }
 
-func (h *handlers) registerLegacy(s *mcp.Server) {
+func (h *handlers) registerLegacy(s *toolSet) {
 	addLegacy(s, "store_memory", "Store a memory; same as memory_store.", additive, h.store)
 	addLegacy(s, "retrieve_memory", "Find memories by meaning and keywords; same as memory_search.", readOnly,
 		func(ctx context.Context, _ *mcp.CallToolRequest, in RetrieveArgs) (*mcp.CallToolResult, memory.SearchResult, error) {

@@ -92,22 +92,23 @@ func New(svc *memory.Service, opts Options) *mcp.Server {
 	})
 	h.registerResources(s)
 	h.registerPrompts(s)
-	// Registering the tools (the SDK reads every schema) is most of the
-	// time a server takes to start, so it runs in the background, in
-	// groups side by side (the SDK lists tools by name, whatever order
-	// they land in): initialize is answered at once, and tool requests
-	// wait until every tool is there.
-	// The v8 aliases, hidden from tools/list, come last: only a call of
-	// one of them waits for them.
+	// The tools are declared here, so that their scopes (ToolScope) hold
+	// when New returns, and added to the SDK in the background: that reads
+	// every schema and is most of the time a server takes to start.
+	// initialize is answered at once, and tool requests wait until every
+	// tool is there. The v8 aliases, hidden from tools/list, come last:
+	// only a call of one of them waits for them.
+	var current, aliases toolSet
+	h.registerTools(&current)
+	h.registerCuration(&current)
+	h.registerConsolidate(&current)
+	h.registerIngest(&current)
+	h.registerLegacy(&aliases)
 	tools, legacy := make(chan struct{}), make(chan struct{})
 	go func() {
-		var wg sync.WaitGroup
-		for _, register := range []func(*mcp.Server){h.registerTools, h.registerCuration, h.registerConsolidate, h.registerIngest} {
-			wg.Go(func() { register(s) })
-		}
-		wg.Wait()
+		current.addTo(s)
 		close(tools)
-		h.registerLegacy(s)
+		aliases.addTo(s)
 		close(legacy)
 		if opts.OnToolsRegistered != nil {
 			opts.OnToolsRegistered()
@@ -153,22 +154,44 @@ func waitForTools(tools, legacy <-chan struct{}, listLegacy bool) mcp.Middleware
 	}
 }
 
-// addTool registers one typed tool with the input schema derived from In.
-func addTool[In, Out any](s *mcp.Server, name, title, desc string, ann mcp.ToolAnnotations, h mcp.ToolHandlerFor[In, Out]) {
+// toolSet is a server's tools as declared: each adds itself to a server.
+// Declaring a tool is cheap and records its scope (see ToolScope) at once;
+// adding it to the SDK reads its schemas, which New leaves to the
+// background.
+type toolSet []func(*mcp.Server)
+
+// addTo adds the tools to s, two goroutines side by side.
+func (ts toolSet) addTo(s *mcp.Server) {
+	half := len(ts) / 2
+	var wg sync.WaitGroup
+	for _, part := range []toolSet{ts[:half], ts[half:]} {
+		wg.Go(func() {
+			for _, add := range part {
+				add(s)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// addTool declares one typed tool with the input schema derived from In.
+func addTool[In, Out any](s *toolSet, name, title, desc string, ann mcp.ToolAnnotations, h mcp.ToolHandlerFor[In, Out]) {
 	addToolSchema(s, name, title, desc, ann, inputSchema[In], h)
 }
 
-// addToolSchema registers one typed tool whose input schema in derives;
+// addToolSchema declares one typed tool whose input schema in derives;
 // the output schema derives from Out. Both are sent as generated into
 // toolschemas.json (see toolSchemasFor), so in runs only where that file
 // is out of date, or for checking it.
-func addToolSchema[In, Out any](s *mcp.Server, name, title, desc string, ann mcp.ToolAnnotations, in func() *jsonschema.Schema, h mcp.ToolHandlerFor[In, Out]) {
+func addToolSchema[In, Out any](s *toolSet, name, title, desc string, ann mcp.ToolAnnotations, in func() *jsonschema.Schema, h mcp.ToolHandlerFor[In, Out]) {
 	ann.Title = title
 	ann.OpenWorldHint = ptr(false)
 	recordToolScope(name, ann)
-	ts := toolSchemasFor(name, in, func() *jsonschema.Schema { return schemaFor[Out](nil) })
-	s.AddTool(&mcp.Tool{Name: name, Title: title, Description: desc, Annotations: &ann,
-		InputSchema: ts.in.json, OutputSchema: ts.out.json}, typedHandler(name, ts.in, ts.out, h))
+	*s = append(*s, func(srv *mcp.Server) {
+		ts := toolSchemasFor(name, in, func() *jsonschema.Schema { return schemaFor[Out](nil) })
+		srv.AddTool(&mcp.Tool{Name: name, Title: title, Description: desc, Annotations: &ann,
+			InputSchema: ts.in.json, OutputSchema: ts.out.json}, typedHandler(name, ts.in, ts.out, h))
+	})
 }
 
 var (
@@ -178,7 +201,7 @@ var (
 	idempotent  = mcp.ToolAnnotations{DestructiveHint: ptr(true), IdempotentHint: true}
 )
 
-func (h *handlers) registerTools(s *mcp.Server) {
+func (h *handlers) registerTools(s *toolSet) {
 	addTool(s, "memory_store", "Store Memory",
 		"Store a memory: a fact, decision, preference or note worth recalling later. Tags and memory_type (note, decision, learning, error, task, reference, …) help find it. Exact duplicates and near-duplicates stored within 24 hours are refused unless conversation_id is given.",
 		additive, h.store)

@@ -12,6 +12,7 @@ import (
 	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/mcp-memory-go/memory/auth"
 	"github.com/mcp-memory-go/memory/consolidate"
 	"github.com/mcp-memory-go/memory/ingest"
 )
@@ -24,9 +25,11 @@ var update = flag.Bool("update", false, "rewrite toolschemas.json from the tools
 func TestToolSchemasUpToDate(t *testing.T) {
 	h := &handlers{opts: Options{Ingest: &ingest.Manager{}, Consolidator: &consolidate.Consolidator{}}, log: slog.New(slog.DiscardHandler)}
 	s := mcp.NewServer(&mcp.Implementation{Name: "schemas"}, nil)
-	for _, register := range []func(*mcp.Server){h.registerTools, h.registerCuration, h.registerConsolidate, h.registerIngest, h.registerLegacy} {
-		register(s)
+	var tools toolSet
+	for _, register := range []func(*toolSet){h.registerTools, h.registerCuration, h.registerConsolidate, h.registerIngest, h.registerLegacy} {
+		register(&tools)
 	}
+	tools.addTo(s)
 	derived := map[string][2]json.RawMessage{}
 	derivers.Range(func(k, v any) bool {
 		d := v.([2]func() *jsonschema.Schema)
@@ -73,6 +76,22 @@ func TestToolSchemasUpToDate(t *testing.T) {
 		}
 		if _, err := ts.out.resolved(); err != nil {
 			t.Errorf("tool %s: output schema: %v", n, err)
+		}
+	}
+}
+
+// The scopes of every tool hold as soon as New returns, before the tools
+// reach the SDK in the background: the daemon checks a request's scope
+// before the SDK sees it.
+func TestToolScopesKnownWhenNewReturns(t *testing.T) {
+	toolScopes.Clear()
+	New(nil, Options{Ingest: &ingest.Manager{}, Consolidator: &consolidate.Consolidator{}})
+	for name, want := range map[string]string{
+		"memory_search": auth.ScopeRead, "retrieve_memory": auth.ScopeRead, "memory_graph": auth.ScopeRead,
+		"memory_store": auth.ScopeWrite, "memory_consolidate": auth.ScopeWrite, "ingest_document": auth.ScopeAdmin,
+	} {
+		if got := ToolScope(name); got != want {
+			t.Errorf("ToolScope(%s) right after New=%s, want %s", name, got, want)
 		}
 	}
 }

@@ -25,6 +25,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/mcp-memory-go/memory/internal/fsutil"
 )
 
 // Source makes and checks copies of the database.
@@ -186,7 +188,7 @@ func (m *Manager) backup(ctx context.Context) (File, error) {
 	if err := os.Rename(tmp, final); err != nil {
 		return File{}, fmt.Errorf("put the backup in place: %w", err)
 	}
-	if err := syncDir(m.Dir); err != nil {
+	if err := fsutil.SyncDir(m.Dir); err != nil {
 		return File{}, fmt.Errorf("sync %s: %w", m.Dir, err)
 	}
 	fi, err := os.Stat(final)
@@ -438,17 +440,4 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// syncDir flushes a rename to disk where the system allows it.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && runtime.GOOS != "windows" {
-		return err
-	}
-	return nil
 }

@@ -11,13 +11,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
 	"github.com/ncruces/go-sqlite3"
 
 	"github.com/mcp-memory-go/memory"
+	"github.com/mcp-memory-go/memory/internal/fsutil"
 )
 
 // Backup writes a consistent copy of the database, as it was at one moment,
@@ -319,7 +319,7 @@ func restoreSwap(ctx context.Context, src, dst, prev string) error {
 	if err := os.Rename(tmp, dst); err != nil {
 		return fmt.Errorf("put the backup in place: %w", err)
 	}
-	return syncDir(filepath.Dir(dst))
+	return fsutil.SyncDir(filepath.Dir(dst))
 }
 
 // restoreOnline keeps a consistent copy of the open database at prev, then
@@ -406,18 +406,4 @@ func syncFile(path string) error {
 		return err
 	}
 	return f.Close()
-}
-
-// syncDir flushes a directory's entries (a rename) to disk where the
-// system allows it.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && runtime.GOOS != "windows" {
-		return err // Windows cannot sync a directory
-	}
-	return nil
 }

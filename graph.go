@@ -5,6 +5,7 @@ package memory
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"sort"
 	"time"
@@ -87,6 +88,19 @@ func (e Edge) Check() error {
 		return Errorf(EInvalid, "an edge needs its creation and update times")
 	}
 	return nil
+}
+
+// MetadataJSON returns the JSON a store keeps of e's metadata: "{}" when
+// there is none, EInvalid when it does not encode.
+func (e Edge) MetadataJSON() (string, error) {
+	if len(e.Metadata) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(e.Metadata)
+	if err != nil {
+		return "", Errorf(EInvalid, "edge metadata is not JSON: %v", err)
+	}
+	return string(b), nil
 }
 
 // Other returns the endpoint of e that is not hash.

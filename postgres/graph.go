@@ -43,14 +43,11 @@ func (s *Store) PutEdges(ctx context.Context, edges []memory.Edge) (int, error) 
 		if !storable(e.Owner) || !storable(e.Source) || !storable(e.Target) {
 			return 0, memory.Errorf(memory.EInvalid, "an edge names a memory with a NUL character or invalid UTF-8")
 		}
-		metas[i] = "{}"
-		if len(e.Metadata) > 0 {
-			b, err := json.Marshal(e.Metadata)
-			if err != nil {
-				return 0, memory.Errorf(memory.EInvalid, "edge metadata is not JSON: %v", err)
-			}
-			metas[i] = string(b)
+		meta, err := e.MetadataJSON()
+		if err != nil {
+			return 0, err
 		}
+		metas[i] = meta
 		last[key{e.Owner, e.Source, e.Target, e.Type}] = i
 	}
 	var (

@@ -37,13 +37,9 @@ func (s *Store) PutEdges(ctx context.Context, edges []memory.Edge) (int, error) 
 		if err := e.Check(); err != nil {
 			return 0, err
 		}
-		meta := "{}"
-		if len(e.Metadata) > 0 {
-			b, err := json.Marshal(e.Metadata)
-			if err != nil {
-				return 0, memory.Errorf(memory.EInvalid, "edge metadata is not JSON: %v", err)
-			}
-			meta = string(b)
+		meta, err := e.MetadataJSON()
+		if err != nil {
+			return 0, err
 		}
 		rows = append(rows, row{e, meta})
 	}

@@ -243,7 +243,7 @@ func (s *Service) Conflicts(ctx context.Context) ([]Conflict, error) {
 			continue
 		}
 		c := Conflict{HashA: a.Hash, HashB: b.Hash, ContentA: a.Content, ContentB: b.Content,
-			Similarity: e.Similarity, Divergence: number(e.Metadata["divergence"]), DetectedAt: e.CreatedAt}
+			Similarity: e.Similarity, Divergence: Number(e.Metadata["divergence"]), DetectedAt: e.CreatedAt}
 		out = append(out, c)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].DetectedAt.After(out[j].DetectedAt) })
@@ -359,8 +359,9 @@ func (s *Service) byHash(ctx context.Context, owner string, hashes []string) (ma
 	return out, nil
 }
 
-// number reads a JSON number (float64 after a round trip, int before).
-func number(v any) float64 {
+// Number reads a number kept in metadata: float64 after a JSON round trip,
+// an integer or float32 before; anything else is 0.
+func Number(v any) float64 {
 	switch x := v.(type) {
 	case float64:
 		return x

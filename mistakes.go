@@ -82,7 +82,7 @@ func (s *Service) AddMistakeNote(ctx context.Context, n MistakeNote) (MistakeRes
 		}
 		sim = 1
 	}
-	count := int(number(same.Metadata["failure_count"]))
+	count := int(Number(same.Metadata["failure_count"]))
 	if count < 1 {
 		count = 1
 	}
@@ -153,7 +153,7 @@ func (s *Service) SearchMistakeNotes(ctx context.Context, query string, limit in
 	}
 	out := []MistakeMatch{}
 	for _, r := range res.Results {
-		c := int(number(r.Metadata["failure_count"]))
+		c := int(Number(r.Metadata["failure_count"]))
 		out = append(out, MistakeMatch{Hash: r.Hash, Content: r.Content, Similarity: round3(r.Score), FailureCount: max(c, 1), UpdatedAt: r.UpdatedAt})
 	}
 	return out, nil

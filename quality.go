@@ -98,7 +98,7 @@ func (s *Service) QualityOf(ctx context.Context, hash string) (QualityInfo, erro
 		ImplicitScore: round3(ImplicitQuality(m, now)), Provider: QualityProvider(m), AccessCount: m.AccessCount,
 		LastAccessedAt: m.LastAccessedAt, AIScores: map[string]any{}, RatingHistory: []any{}}
 	if Rated(m) {
-		r := int(number(m.Metadata["user_rating"]))
+		r := int(Number(m.Metadata["user_rating"]))
 		q.UserRating = &r
 	}
 	q.UserFeedback, _ = m.Metadata["user_feedback"].(string)

@@ -32,7 +32,7 @@ const protectedFloor = 0.5
 // importance is a memory's base importance: metadata importance_score
 // (0..2) when set, else the highest of its tags', else 1.
 func importance(m *memory.Memory) float64 {
-	if v := num(m.Metadata["importance_score"]); v > 0 {
+	if v := memory.Number(m.Metadata["importance_score"]); v > 0 {
 		return math.Min(v, 2)
 	}
 	best := 0.0
@@ -76,10 +76,10 @@ func protected(m *memory.Memory) bool {
 			return true
 		}
 	}
-	if memory.Rated(m) && num(m.Metadata["user_rating"]) > 0 {
+	if memory.Rated(m) && memory.Number(m.Metadata["user_rating"]) > 0 {
 		return true
 	}
-	return m.Type == memory.MistakeType && num(m.Metadata["failure_count"]) >= 3
+	return m.Type == memory.MistakeType && memory.Number(m.Metadata["failure_count"]) >= 3
 }
 
 // lastUse is when m was last created, changed or read.
@@ -116,17 +116,4 @@ func (c Config) Relevance(m *memory.Memory, connections int, now time.Time) floa
 		r = math.Max(r, protectedFloor)
 	}
 	return math.Round(r*1e4) / 1e4
-}
-
-// num reads a JSON number (float64 after a round trip, int before).
-func num(v any) float64 {
-	switch x := v.(type) {
-	case float64:
-		return x
-	case int:
-		return float64(x)
-	case int64:
-		return float64(x)
-	}
-	return 0
 }

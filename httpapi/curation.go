@@ -89,16 +89,22 @@ type TriggerResponse struct {
 	Report     consolidate.Report `json:"report"`
 }
 
+// horizonOr reads an optional horizon argument: def when it is blank.
+func horizonOr(s string, def consolidate.Horizon) (consolidate.Horizon, error) {
+	if strings.TrimSpace(s) == "" {
+		return def, nil
+	}
+	return consolidate.ParseHorizon(s)
+}
+
 func (a *API) triggerConsolidation(r *http.Request, req *TriggerRequest) (*TriggerResponse, error) {
 	c, err := a.consolidator()
 	if err != nil {
 		return nil, err
 	}
-	h := consolidate.Weekly
-	if strings.TrimSpace(req.TimeHorizon) != "" {
-		if h, err = consolidate.ParseHorizon(req.TimeHorizon); err != nil {
-			return nil, err
-		}
+	h, err := horizonOr(req.TimeHorizon, consolidate.Weekly)
+	if err != nil {
+		return nil, err
 	}
 	rep, err := c.Consolidate(r.Context(), h, consolidate.Options{DryRun: req.DryRun})
 	if err != nil {
@@ -173,7 +179,10 @@ func (a *API) setPause(r *http.Request, req *PauseRequest, pause bool) (*PauseRe
 	if pause {
 		op, verb = c.Pause, "paused"
 	}
-	h := consolidate.Horizon(strings.ToLower(strings.TrimSpace(req.TimeHorizon)))
+	h, err := horizonOr(req.TimeHorizon, "") // none: every horizon
+	if err != nil {
+		return nil, err
+	}
 	sch, err := op(r.Context(), h)
 	if err != nil {
 		return nil, err

@@ -163,6 +163,9 @@ func (p *pass) associate(ctx context.Context) error {
 		edges = append(edges, e.Canonical())
 	}
 	p.pairsMade += len(edges)
+	if p.dry {
+		p.planned = append(p.planned, edges...)
+	}
 	for _, e := range edges {
 		rep.ByType[e.Type]++
 		p.degree[e.Source]++
@@ -179,24 +182,46 @@ func (p *pass) associate(ctx context.Context) error {
 	return err
 }
 
-// linkedPairs returns the pairs that an edge of any type links already,
-// among those touching the batch, and counts each memory's associations.
+// linkedPairs returns the pairs that an edge of any type links already
+// among the batch and its neighbours, and counts the associations of each
+// of those memories: all of them, so that MaxAssociationsPerMemory holds
+// for a neighbour outside the batch too. A dry run's planned edges count
+// as stored.
 func (p *pass) linkedPairs(ctx context.Context) (map[pairKey]bool, error) {
 	out := map[pairKey]bool{}
 	p.links = map[string]int{}
-	if p.c.graph() == nil {
-		return out, nil
-	}
-	edges, err := p.c.graph().Edges(ctx, memory.EdgeFilter{Owner: p.owner, Hashes: p.hashes(), IncludeSuperseded: true})
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range edges {
+	count := func(e memory.Edge) {
 		out[pairOf(e.Source, e.Target)] = true
 		if e.Type != memory.RelSummarizes && e.Type != memory.RelContradicts {
 			p.links[e.Source]++
 			p.links[e.Target]++
 		}
+	}
+	for _, e := range p.planned {
+		count(e)
+	}
+	if p.c.graph() == nil {
+		return out, nil
+	}
+	hashes := p.hashes()
+	in := make(map[string]bool, len(hashes))
+	for _, h := range hashes {
+		in[h] = true
+	}
+	for _, m := range p.batch {
+		for _, n := range p.nbrs[m.Hash] {
+			if !in[n.m.Hash] {
+				in[n.m.Hash] = true
+				hashes = append(hashes, n.m.Hash)
+			}
+		}
+	}
+	edges, err := p.c.graph().Edges(ctx, memory.EdgeFilter{Owner: p.owner, Hashes: hashes, IncludeSuperseded: true})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range edges {
+		count(e)
 	}
 	return out, nil
 }

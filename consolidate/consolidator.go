@@ -224,8 +224,11 @@ type pass struct {
 	report *Report
 	// pairsMade counts new association edges across batches (MaxPairs).
 	pairsMade int
-	relSum    float64
-	lowest    []Scored
+	// planned holds a dry run's new association edges, which later
+	// batches count as if stored.
+	planned []memory.Edge
+	relSum  float64
+	lowest  []Scored
 
 	// State of the batch being processed.
 	links          map[string]int // associations per memory

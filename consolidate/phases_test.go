@@ -558,3 +558,43 @@ func TestPauseAll(t *testing.T) {
 		t.Errorf("Resume(\"\")=%+v, %v; want nothing paused", sch, err)
 	}
 }
+
+// MaxAssociationsPerMemory holds across batches: a neighbour outside the
+// batch counts the associations it already has with any memory, not only
+// with the batch's, and a dry run counts the ones it planned in earlier
+// batches.
+func TestAssociationCapAcrossBatches(t *testing.T) {
+	for _, batch := range []int{1, 2, 3} {
+		for _, dry := range []bool{true, false} {
+			e := newEnv(t, "")
+			newCorpus(t, e, 6)
+			// A third and fourth tomato memory make the tomato pairs a
+			// clique in the band, spread over several batches.
+			e.insert(t, mem("garden tomato leaves need pruning", memorytest.At(Now.Add(-9*time.Hour)), memorytest.WithTags("garden")),
+				mem("garden tomato stems need a stake", memorytest.At(Now.Add(-8*time.Hour)), memorytest.WithTags("garden")))
+			e.c.Config.Clustering, e.c.Config.Forgetting = false, false
+			// Not incremental: one pass takes every memory, batch after batch.
+			e.c.Config.MaxAssociationsPerMemory, e.c.Config.BatchSize, e.c.Config.Incremental = 1, batch, false
+			r := e.run(t, consolidate.Weekly, dry)
+			per := map[string]int{}
+			for _, ed := range r.Associations.Edges {
+				per[ed.Source]++
+				per[ed.Target]++
+			}
+			if !dry {
+				es, err := e.store.Edges(context.Background(), memory.EdgeFilter{Owner: memory.LocalOwner, IncludeSuperseded: true})
+				if err != nil || len(es) != len(r.Associations.Edges) {
+					t.Fatalf("batch size %d: %d edges stored (%v), want the %d reported", batch, len(es), err, len(r.Associations.Edges))
+				}
+			}
+			if r.Associations.Capped == 0 || len(per) == 0 {
+				t.Errorf("batch size %d, dry %v: %d associations, %d capped; want some of each", batch, dry, len(r.Associations.Edges), r.Associations.Capped)
+			}
+			for h, n := range per {
+				if n > 1 {
+					t.Errorf("batch size %d, dry %v: memory %.8s has %d associations, want at most 1", batch, dry, h, n)
+				}
+			}
+		}
+	}
+}

@@ -186,7 +186,6 @@ func (x *kwIndex) pack() {
 		k := copy(arena, t.post)
 		t.post, arena = arena[:k:k], arena[k:]
 	}
-	x.ids, x.owners, x.created = slices.Clip(x.ids), slices.Clip(x.owners), slices.Clip(x.created)
 }
 
 // compact renumbers the live slots when dead ones are more than a quarter
@@ -215,11 +214,13 @@ func (x *kwIndex) compact() {
 		x.slot[x.ids[n]] = n
 		n++
 	}
-	x.ids = slices.Clip(x.ids[:n])
-	x.owners = slices.Clip(x.owners[:n])
-	x.created = slices.Clip(x.created[:n])
-	x.superseded = slices.Clip(x.superseded[:n])
-	x.length = slices.Clip(x.length[:n])
+	// Copies, so that the dead slots' memory is freed (a clipped slice
+	// would keep its whole array).
+	x.ids = slices.Clone(x.ids[:n])
+	x.owners = slices.Clone(x.owners[:n])
+	x.created = slices.Clone(x.created[:n])
+	x.superseded = slices.Clone(x.superseded[:n])
+	x.length = slices.Clone(x.length[:n])
 	x.fwdTerm, x.fwdTF, x.fwdEnd = fwdTerm, fwdTF, fwdEnd
 	for t := range x.terms {
 		term := &x.terms[t]
@@ -230,8 +231,9 @@ func (x *kwIndex) compact() {
 				post = append(post, uint32(j))
 			}
 		}
-		term.post = slices.Clip(post)
+		term.post = post
 	}
+	x.pack() // one exactly sized array again, the old ones freed
 	for i := range n {
 		lo, hi := x.fwd(i)
 		for e := lo; e < hi; e++ {

@@ -376,3 +376,46 @@ func TestKeywordIndex_FreshDatabase(t *testing.T) {
 		t.Errorf("KeywordIndexState() after the first store=%v, %v, want loaded and not broken", loaded, broken)
 	}
 }
+
+// TestKeywordIndex_Compaction deletes more than a quarter of the indexed
+// memories, which renumbers the index's slots and rebuilds its lists:
+// searches still answer exactly as FTS5, before and after more writes.
+func TestKeywordIndex_Compaction(t *testing.T) {
+	s := MustOpenStore(t)
+	ctx := t.Context()
+	f := memory.Filter{Owner: "alice"}
+	var ms []*memory.Memory
+	for i := range 3000 {
+		ms = append(ms, memorytest.NewMemory("alice", fmt.Sprintf("river stone %d running w%d w%d", i, i%7, i%13), memorytest.At(memorytest.Epoch.Add(time.Duration(i)*time.Second))))
+	}
+	if err := s.Insert(ctx, ms); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Preload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check := func(step string) {
+		t.Helper()
+		for _, terms := range [][]string{{"river"}, {"w3"}, {"w5", "w11"}, {"2999"}, {"17"}} {
+			checkIndexed(t, s, fmt.Sprintf("after %s: KeywordSearch(%q)", step, terms), f, terms, 40)
+		}
+	}
+	var gone []string
+	for i, m := range ms {
+		if i%3 != 0 { // two thirds: past the compaction threshold
+			gone = append(gone, m.Hash)
+		}
+	}
+	if _, err := s.Delete(ctx, memory.Filter{Owner: "alice", Hashes: gone}, memorytest.Epoch, false); err != nil {
+		t.Fatal(err)
+	}
+	check("deleting two thirds")
+	more := memorytest.NewMemory("alice", "river w3 after the compaction", memorytest.At(memorytest.Epoch.Add(time.Hour)))
+	if err := s.Insert(ctx, []*memory.Memory{more}); err != nil {
+		t.Fatal(err)
+	}
+	check("a store after it")
+	if loaded, broken := s.KeywordIndexState(); !loaded || broken {
+		t.Errorf("KeywordIndexState()=%v, %v, want loaded and not broken", loaded, broken)
+	}
+}

@@ -24,6 +24,13 @@ type Mark struct {
 	Relevance float64 `json:"relevance"`
 }
 
+// RunFilter selects recorded passes: of one horizon and one status where
+// set, at most Limit of them (0: all).
+type RunFilter struct {
+	Horizon, Status string
+	Limit           int
+}
+
 // Run is one recorded consolidation pass.
 type Run struct {
 	ID      string `json:"id"`
@@ -95,9 +102,12 @@ type State interface {
 	// EConflict for an ID recorded already.
 	AddRun(ctx context.Context, r Run) error
 
-	// Runs returns owner's recorded passes, newest first, at most limit
-	// (0: all).
-	Runs(ctx context.Context, owner string, limit int) ([]Run, error)
+	// Runs returns owner's recorded passes that f selects, newest first.
+	Runs(ctx context.Context, owner string, f RunFilter) ([]Run, error)
+
+	// RunCounts returns how many passes owner has recorded, and how many
+	// of them failed, without reading their reports.
+	RunCounts(ctx context.Context, owner string) (total, failed int, err error)
 
 	// Value returns the setting stored under key, and whether there is
 	// one; SetValue stores it (scheduler slots, pauses).

@@ -87,19 +87,16 @@ func (c *Consolidator) Status(ctx context.Context) (Status, error) {
 			st.NextYearly = ss.NextRun
 		}
 	}
-	runs, err := c.State.Runs(ctx, owner, 0)
+	runs, err := c.State.Runs(ctx, owner, RunFilter{Limit: 1})
 	if err != nil {
 		return st, err
 	}
-	for i, r := range runs {
-		if i == 0 {
-			rec := r.record()
-			st.LastRun = &rec
-		}
-		st.JobsExecuted++
-		if r.Status == StatusFailed {
-			st.JobsFailed++
-		}
+	if len(runs) > 0 {
+		rec := runs[0].record()
+		st.LastRun = &rec
+	}
+	if st.JobsExecuted, st.JobsFailed, err = c.State.RunCounts(ctx, owner); err != nil {
+		return st, err
 	}
 	if c.Service.Archive != nil {
 		if _, n, err := c.Service.Archive.Archived(ctx, owner, memory.Page{Limit: 1}); err == nil {
@@ -166,7 +163,7 @@ func (c *Consolidator) History(ctx context.Context, limit int) ([]RunRecord, err
 	if c.State == nil {
 		return nil, memory.Errorf(memory.EUnavailable, "the storage backend keeps no consolidation state")
 	}
-	runs, err := c.State.Runs(ctx, memory.OwnerFrom(ctx), limit)
+	runs, err := c.State.Runs(ctx, memory.OwnerFrom(ctx), RunFilter{Limit: limit})
 	if err != nil {
 		return nil, err
 	}
@@ -266,16 +263,13 @@ func (c *Consolidator) Recommend(ctx context.Context, h Horizon) (Recommendation
 		return r, err
 	}
 	r.Pending = len(next) - len(marks)
-	runs, err := c.State.Runs(ctx, owner, 0)
+	runs, err := c.State.Runs(ctx, owner, RunFilter{Horizon: string(h), Status: StatusCompleted, Limit: 1})
 	if err != nil {
 		return r, err
 	}
-	for _, run := range runs {
-		if run.Horizon == string(h) && run.Status == StatusCompleted {
-			rec := run.record()
-			r.LastRun = &rec
-			break
-		}
+	if len(runs) > 0 {
+		rec := runs[0].record()
+		r.LastRun = &rec
 	}
 	if c.graph() != nil {
 		if cs, err := c.Service.Conflicts(ctx); err == nil {

@@ -156,10 +156,10 @@ func (s *Store) AddRun(ctx context.Context, r consolidate.Run) error {
 }
 
 // Runs returns owner's passes, newest first, at most limit (0: all).
-func (s *Store) Runs(ctx context.Context, owner string, limit int) ([]consolidate.Run, error) {
+func (s *Store) Runs(ctx context.Context, owner string, f consolidate.RunFilter) ([]consolidate.Run, error) {
 	var lim *int
-	if limit > 0 {
-		lim = &limit
+	if f.Limit > 0 {
+		lim = &f.Limit
 	}
 	return listRecords(ctx, s, func(row pgx.Row) (consolidate.Run, error) {
 		var (
@@ -171,7 +171,19 @@ func (s *Store) Runs(ctx context.Context, owner string, limit int) ([]consolidat
 		r.StartedAt, r.FinishedAt, r.Report = r.StartedAt.UTC(), timeOf(finished), report
 		return r, err
 	}, "consolidation runs", `SELECT id, owner, horizon, trigger, started_at, finished_at, status, error, report
-		FROM consolidation_runs WHERE owner = $1 ORDER BY started_at DESC, id DESC LIMIT $2`, owner, lim)
+		FROM consolidation_runs WHERE owner = $1 AND ($3 = '' OR horizon = $3) AND ($4 = '' OR status = $4)
+		ORDER BY started_at DESC, id DESC LIMIT $2`, owner, lim, f.Horizon, f.Status)
+}
+
+// RunCounts returns how many passes owner has recorded and how many failed.
+func (s *Store) RunCounts(ctx context.Context, owner string) (total, failed int, err error) {
+	type counts struct{ total, failed int }
+	c, err := getRecord(ctx, s, func(r pgx.Row) (counts, error) {
+		var c counts
+		return c, r.Scan(&c.total, &c.failed)
+	}, "consolidation runs", `SELECT count(*), count(*) FILTER (WHERE status = $2) FROM consolidation_runs WHERE owner = $1`,
+		owner, consolidate.StatusFailed)
+	return c.total, c.failed, err
 }
 
 // Value returns the setting stored under key.

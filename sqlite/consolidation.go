@@ -159,12 +159,24 @@ func scanRun(sc scanner) (consolidate.Run, error) {
 }
 
 // Runs returns owner's passes, newest first, at most limit (0: all).
-func (s *Store) Runs(ctx context.Context, owner string, limit int) ([]consolidate.Run, error) {
+func (s *Store) Runs(ctx context.Context, owner string, f consolidate.RunFilter) ([]consolidate.Run, error) {
+	limit := f.Limit
 	if limit <= 0 {
 		limit = -1
 	}
 	return listRecords(ctx, s, scanRun, "consolidation runs", `SELECT id, owner, horizon, trigger, started_at, finished_at, status, error, report
-		FROM consolidation_runs WHERE owner = ? ORDER BY started_at DESC, id DESC LIMIT ?`, owner, limit)
+		FROM consolidation_runs WHERE owner = ?1 AND (?2 = '' OR horizon = ?2) AND (?3 = '' OR status = ?3)
+		ORDER BY started_at DESC, id DESC LIMIT ?4`, owner, f.Horizon, f.Status, limit)
+}
+
+// RunCounts returns how many passes owner has recorded and how many failed.
+func (s *Store) RunCounts(ctx context.Context, owner string) (total, failed int, err error) {
+	err = s.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE status = ?2) FROM consolidation_runs WHERE owner = ?1`,
+		owner, consolidate.StatusFailed).Scan(&total, &failed)
+	if err != nil {
+		return 0, 0, fmt.Errorf("count consolidation runs: %w", err)
+	}
+	return total, failed, nil
 }
 
 // Value returns the setting stored under key.

@@ -130,7 +130,7 @@ func testRuns(t *testing.T, s Backend) {
 	}
 	wantCode(t, "AddRun(duplicate id)", s.AddRun(ctx, consolidate.Run{ID: "run-0", Owner: "alice", StartedAt: epoch}), memory.EConflict)
 	wantCode(t, "AddRun(no id)", s.AddRun(ctx, consolidate.Run{Owner: "alice", StartedAt: epoch}), memory.EInvalid)
-	rs, err := s.Runs(ctx, "alice", 2)
+	rs, err := s.Runs(ctx, "alice", consolidate.RunFilter{Limit: 2})
 	if err != nil || len(rs) != 2 || rs[0].ID != "run-2" || rs[1].ID != "run-1" {
 		t.Fatalf("Runs(alice, 2)=%+v, %v; want run-2, run-1", rs, err)
 	}
@@ -139,8 +139,38 @@ func testRuns(t *testing.T, s Backend) {
 		!r.StartedAt.Equal(epoch.Add(2*time.Hour)) || !r.FinishedAt.Equal(epoch.Add(2*time.Hour+time.Second)) || string(r.Report) != `{"memories_processed":3}` {
 		t.Errorf("Runs()[0]=%+v, want every field as added", r)
 	}
-	if rs, _ := s.Runs(ctx, "bob", 0); len(rs) != 1 || rs[0].Error != "x" {
+	if rs, _ := s.Runs(ctx, "bob", consolidate.RunFilter{}); len(rs) != 1 || rs[0].Error != "x" {
 		t.Errorf("Runs(bob)=%+v, want bob's failed run", rs)
+	}
+	// Filters by horizon and status, newest first.
+	if err := s.AddRun(ctx, consolidate.Run{ID: "daily-0", Owner: "alice", Horizon: "daily", Trigger: consolidate.TriggerScheduled,
+		StartedAt: epoch.Add(5 * time.Hour), FinishedAt: epoch.Add(5 * time.Hour), Status: consolidate.StatusFailed, Error: "boom"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		f    consolidate.RunFilter
+		want []string
+	}{
+		{consolidate.RunFilter{}, []string{"daily-0", "run-2", "run-1", "run-0"}},
+		{consolidate.RunFilter{Horizon: "weekly"}, []string{"run-2", "run-1", "run-0"}},
+		{consolidate.RunFilter{Horizon: "weekly", Limit: 1}, []string{"run-2"}},
+		{consolidate.RunFilter{Status: consolidate.StatusFailed}, []string{"daily-0"}},
+		{consolidate.RunFilter{Horizon: "daily", Status: consolidate.StatusCompleted}, nil},
+		{consolidate.RunFilter{Horizon: "monthly"}, nil},
+	} {
+		rs, err := s.Runs(ctx, "alice", tt.f)
+		var got []string
+		for _, r := range rs {
+			got = append(got, r.ID)
+		}
+		if err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("Runs(alice, %+v)=%v, %v; want %v", tt.f, got, err, tt.want)
+		}
+	}
+	for owner, want := range map[string][2]int{"alice": {4, 1}, "bob": {1, 1}, "carol": {0, 0}} {
+		if total, failed, err := s.RunCounts(ctx, owner); err != nil || total != want[0] || failed != want[1] {
+			t.Errorf("RunCounts(%s)=%d, %d, %v; want %d, %d", owner, total, failed, err, want[0], want[1])
+		}
 	}
 }
 
